@@ -1,0 +1,1 @@
+"""Cohorts: the worked example, synthetic cohorts, and cohort-level analysis."""

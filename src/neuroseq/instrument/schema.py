@@ -1,0 +1,219 @@
+"""Pydantic schema of the instrument's data files.
+
+The instrument is data, not code: every weight, norm and threshold lives in
+``data/<version>/*.yaml``. This module states what a valid file looks like so
+that a broken file fails at load time with the file, the item and the problem.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Status = Literal[0, 1, 2, 3]
+STATUSES: tuple[int, ...] = (0, 1, 2, 3)
+MAX_AGE_MONTHS = 216  # 18 years: the end of the norms and of the instrument's age range.
+
+Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=48)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Region(Strict):
+    id: Identifier
+    name: str
+    plain_name: str
+    description: str
+    plain_description: str
+
+
+class Domain(Strict):
+    id: Identifier
+    name: str
+    plain_name: str
+    description: str
+    plain_description: str
+
+
+class StatusLevel(Strict):
+    value: Status
+    label: str
+    plain_label: str
+
+
+class Anchors(Strict):
+    """What each status means for this function, in clinical words."""
+
+    s0: str = Field(alias="0")
+    s1: str = Field(alias="1")
+    s2: str = Field(alias="2")
+    s3: str = Field(alias="3")
+
+    def for_status(self, status: int) -> str:
+        return {0: self.s0, 1: self.s1, 2: self.s2, 3: self.s3}[status]
+
+
+class NormPoint(Strict):
+    age_months: float = Field(ge=0, le=MAX_AGE_MONTHS)
+    status: float = Field(ge=0, le=3)
+
+
+class Function(Strict):
+    id: Identifier
+    region: Identifier
+    domain: Identifier
+    name: str
+    description: str
+    plain_name: str
+    plain_description: str
+    weight: float = Field(gt=0, le=10)
+    anchors: Anchors
+    norms: list[NormPoint] = Field(min_length=2)
+    norm_source: str = Field(min_length=10)
+
+    @field_validator("norms", mode="before")
+    @classmethod
+    def _pairs_to_points(cls, value: object) -> object:
+        if isinstance(value, list):
+            return [
+                {"age_months": v[0], "status": v[1]} if isinstance(v, list | tuple) else v
+                for v in value
+            ]
+        return value
+
+    @field_validator("norms")
+    @classmethod
+    def _norms_cover_childhood_and_never_fall(cls, norms: list[NormPoint]) -> list[NormPoint]:
+        if norms[0].age_months != 0 or norms[-1].age_months != MAX_AGE_MONTHS:
+            raise ValueError(f"norms must start at 0 months and end at {MAX_AGE_MONTHS} months")
+        for before, after in zip(norms, norms[1:], strict=False):
+            if after.age_months <= before.age_months:
+                raise ValueError(
+                    f"norm ages must increase; {after.age_months} follows {before.age_months}"
+                )
+            if after.status < before.status:
+                raise ValueError(
+                    "typical development never loses a function: status falls from "
+                    f"{before.status} to {after.status} at {after.age_months} months"
+                )
+        return norms
+
+
+class Period(Strict):
+    id: Identifier
+    label: str
+    plain_label: str
+    start_months: float = Field(ge=-9, le=MAX_AGE_MONTHS)
+    end_months: float = Field(ge=0, le=MAX_AGE_MONTHS)
+    timing_weight: float = Field(gt=0, le=10)
+
+
+class AdversityType(Strict):
+    id: Identifier
+    name: str
+    description: str
+    weight: float = Field(gt=0, le=10)
+    periods: list[Identifier] | None = None  # None: can happen in any period
+    rationale: str = Field(min_length=10)
+
+
+class Chronicity(Strict):
+    id: Identifier
+    label: str
+    factor: float = Field(ge=1, le=5)
+    description: str
+
+
+class RelationalItem(Strict):
+    id: Identifier
+    name: str
+    plain_name: str
+    description: str
+    group: Identifier | None = None
+    weight: float = Field(default=1.0, gt=0, le=10)
+    anchors: Anchors
+
+
+class Gate(Strict):
+    """Thresholds on current relational health (0-100) for the relational gate."""
+
+    sufficient_min: float = Field(ge=0, le=100)
+    marginal_min: float = Field(ge=0, le=100)
+    rationale: str
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Gate:
+        if self.marginal_min > self.sufficient_min:
+            raise ValueError("marginal_min must not exceed sufficient_min")
+        return self
+
+
+class Transforms(Strict):
+    """Saturating transforms raw -> 0-100: ``100 * (1 - exp(-raw / scale))``."""
+
+    challenges_scale: float = Field(gt=0)
+    region_impact_scale: float = Field(gt=0)
+    rationale: str
+
+
+class ReliabilityFigure(Strict):
+    sd: float = Field(gt=0)
+    reliability: float = Field(gt=0, lt=1)
+
+
+class Reliability(Strict):
+    source: str
+    functional_score: ReliabilityFigure
+    regions: dict[Identifier, ReliabilityFigure]
+    domains: dict[Identifier, ReliabilityFigure]
+
+
+class PlanSettings(Strict):
+    focus_threshold_points: float = Field(gt=0, le=100)
+    rationale: str
+
+
+class Header(Strict):
+    name: str
+    version: str
+    status: str
+    disclaimer: str
+    license: str
+    principles_source: str
+
+
+class InstrumentFile(Strict):
+    header: Header
+    regions: list[Region] = Field(min_length=3)
+    domains: list[Domain] = Field(min_length=1)
+    status_levels: list[StatusLevel]
+    transforms: Transforms
+    reliability: Reliability
+    plan: PlanSettings
+
+
+class FunctionsFile(Strict):
+    functions: list[Function] = Field(min_length=1)
+
+
+class PeriodsFile(Strict):
+    periods: list[Period] = Field(min_length=1)
+
+
+class AdversitiesFile(Strict):
+    chronicity: list[Chronicity] = Field(min_length=1)
+    types: list[AdversityType] = Field(min_length=1)
+    sensitivity_rationale: str
+    sensitivity: dict[Identifier, dict[Identifier, float]]
+
+
+class RelationalFile(Strict):
+    history_items: list[RelationalItem] = Field(min_length=1)
+    history_period_weights: dict[Identifier, float]
+    history_rationale: str
+    current_items: list[RelationalItem] = Field(min_length=1)
+    current_rationale: str
+    gate: Gate

@@ -1,0 +1,1 @@
+"""Interchange formats: assessments as CSV rows (and FHIR R4 later)."""

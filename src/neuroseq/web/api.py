@@ -1,0 +1,94 @@
+"""A small read-only JSON API (django-ninja, OpenAPI at /api/docs).
+
+Same session sign-in, two-factor, scoping and audit as the pages: views stay thin and read
+through ``permissions``; reads of a client's record are audited.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import NinjaAPI, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.security import django_auth
+
+from neuroseq.web.permissions import get_assessment, get_client, require, visible_clients
+from neuroseq.web.services import assessments as assessment_service
+from neuroseq.web.services import clients as client_service
+from neuroseq.web.services.audit import Actor
+
+api = NinjaAPI(
+    title="neuroseq clinic API",
+    version="1",
+    auth=django_auth,
+    urls_namespace="api",
+    docs_url="/docs",
+)
+
+
+class ClientOut(Schema):
+    id: int
+    display_id: str
+    care_team: str
+    status: str
+    synthetic: bool
+
+    @staticmethod
+    def resolve_care_team(obj: Any) -> str:
+        return str(obj.care_team.name)
+
+
+class AssessmentSummary(Schema):
+    id: int
+    version: int
+    status: str
+    assessment_date: date
+    instrument_version: str
+    synthetic: bool
+    supersedes_id: int | None
+
+
+class ClientDetail(ClientOut):
+    birth_date: date
+    assessments: list[AssessmentSummary]
+
+    @staticmethod
+    def resolve_assessments(obj: Any) -> list[Any]:
+        return list(obj.assessments.order_by("-assessment_date", "-version"))
+
+
+class AssessmentOut(AssessmentSummary):
+    client_id: int
+    inputs: dict[str, Any]
+    scores: dict[str, Any]
+
+
+class Error(Schema):
+    detail: str
+
+
+@api.get("/clients", response=list[ClientOut])
+@paginate(LimitOffsetPagination)
+def list_clients(request: HttpRequest) -> Any:
+    require(request.user, "client.list")  # type: ignore[arg-type]
+    filters = {"api": "clients", **request.GET.dict()}
+    client_service.record_search(Actor.from_request(request), filters, [])
+    return visible_clients(request.user).select_related("care_team").order_by("display_id")  # type: ignore[arg-type]
+
+
+@api.get("/clients/{client_id}", response={200: ClientDetail, 404: Error})
+def client_detail(request: HttpRequest, client_id: int) -> Any:
+    require(request.user, "client.view")  # type: ignore[arg-type]
+    client = get_client(request.user, client_id)  # type: ignore[arg-type]
+    client_service.record_read(Actor.from_request(request), client, "api.client")
+    return client
+
+
+@api.get("/assessments/{assessment_id}", response={200: AssessmentOut, 404: Error})
+def assessment_detail(request: HttpRequest, assessment_id: int) -> Any:
+    require(request.user, "assessment.view")  # type: ignore[arg-type]
+    assessment = get_assessment(request.user, assessment_id)  # type: ignore[arg-type]
+    assessment_service.record_read(Actor.from_request(request), assessment)
+    return assessment

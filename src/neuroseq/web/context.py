@@ -1,0 +1,25 @@
+"""Template context shared by every page: demo banner, the user's role, navigation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from neuroseq.web.permissions import can, membership_of
+
+
+def clinic(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    membership = membership_of(user) if user is not None else None  # type: ignore[arg-type]
+    return {
+        "demo_mode": settings.DEMO,
+        "membership": membership,
+        "nav": {
+            "clients": membership is not None and can(user, "client.list"),  # type: ignore[arg-type]
+            "children": membership is not None and membership.role == "viewer",
+            "audit": membership is not None and can(user, "audit.view"),  # type: ignore[arg-type]
+            "members": membership is not None and can(user, "members.manage"),  # type: ignore[arg-type]
+        },
+    }

@@ -1,0 +1,217 @@
+"""The labelled-synthetic demo: two organisations, one user per role, ~200 children.
+
+Children and their first assessments come from the synthetic cohort generator; follow-up
+assessments of the same child are derived from the first (six months apart, some
+functions improving). Everything is written through the services, so the demo has an
+audit trail like real use, and everything is marked synthetic.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+
+from neuroseq.cohort.synth import iter_synthetic_assessments
+from neuroseq.web.models import ClientStatus, Membership, Organisation, Role
+from neuroseq.web.services import assessments, clients, memberships
+from neuroseq.web.services.audit import Actor
+
+DEMO_PASSWORD = "neuroseq-demo-2026"
+SEED = 2026
+ORGANISATIONS = [
+    ("riverside", "Riverside Child Trauma Service (synthetic)", "RS"),
+    ("hilltop", "Hilltop Family Clinic (synthetic)", "HT"),
+]
+ROLE_LOGINS = [
+    (Role.ORG_ADMIN, "admin"),
+    (Role.SUPERVISOR, "supervisor"),
+    (Role.CLINICIAN, "clinician"),
+    (Role.TRAINEE, "trainee"),
+    (Role.VIEWER, "caregiver"),
+]
+TEAMS = ["Early years team", "School-age team"]
+GIVEN = [
+    "Ava",
+    "Ben",
+    "Cara",
+    "Dev",
+    "Ella",
+    "Finn",
+    "Gus",
+    "Hana",
+    "Isla",
+    "Jay",
+    "Kai",
+    "Lena",
+    "Milo",
+    "Nia",
+    "Omar",
+    "Pia",
+    "Quinn",
+    "Rosa",
+    "Sami",
+    "Tess",
+    "Uma",
+    "Vik",
+    "Wren",
+    "Yara",
+    "Zac",
+]
+FAMILY = [
+    "Abbott",
+    "Byrne",
+    "Chen",
+    "Doyle",
+    "Evans",
+    "Fox",
+    "Gill",
+    "Hart",
+    "Iqbal",
+    "Jones",
+    "Khan",
+    "Lowe",
+    "Mensah",
+    "Nowak",
+    "Okafor",
+    "Price",
+    "Quist",
+    "Reid",
+    "Shah",
+    "Turner",
+    "Usman",
+    "Vance",
+    "Walsh",
+    "Young",
+    "Zhou",
+]
+DAYS_PER_MONTH = 365.25 / 12
+
+
+@dataclass(frozen=True)
+class Login:
+    organisation: str
+    role: str
+    email: str
+    password: str
+
+
+def logins() -> list[Login]:
+    return [
+        Login(name, label, f"{short}@{slug}.example", DEMO_PASSWORD)
+        for slug, name, _ in ORGANISATIONS
+        for role, short in ROLE_LOGINS
+        for label in [Role(role).label]
+    ]
+
+
+def follow_ups(first: dict[str, Any], count: int, rng: random.Random) -> Iterator[dict[str, Any]]:
+    """Later assessments of the same child: six months apart, some functions improving."""
+    birth = dt.date.fromisoformat(first["client"]["birth_date"])
+    day = dt.date.fromisoformat(first["assessment_date"])
+    previous = first
+    for _ in range(count):
+        day += dt.timedelta(days=182)
+        if day > timezone.localdate() or (day - birth).days / DAYS_PER_MONTH > 215:
+            return
+        record = copy.deepcopy(previous)
+        record["assessment_date"] = day.isoformat()
+        record["functional"] = {
+            key: (min(3, value + 1) if value is not None and rng.random() < 0.3 else value)
+            for key, value in previous["functional"].items()
+        }
+        record["current_relational_health"] = {
+            key: (min(3, value + 1) if value is not None and rng.random() < 0.2 else value)
+            for key, value in previous["current_relational_health"].items()
+        }
+        yield record
+        previous = record
+
+
+def seed(clients_per_org: int = 100, out: Any = None) -> bool:
+    """Create the demo unless it exists. Returns True if anything was created."""
+    created = False
+    records = iter_synthetic_assessments(clients_per_org * len(ORGANISATIONS), seed=SEED)
+    for index, (slug, name, prefix) in enumerate(ORGANISATIONS):
+        batch = [next(records) for _ in range(clients_per_org)]
+        if Organisation.objects.filter(slug=slug).exists():
+            continue
+        with transaction.atomic():
+            _seed_organisation(slug, name, prefix, batch, random.Random(SEED + index))
+        created = True
+        if out is not None:
+            out(f"created {name}: {clients_per_org} synthetic clients")
+    return created
+
+
+def _seed_organisation(
+    slug: str, name: str, prefix: str, batch: list[dict[str, Any]], rng: random.Random
+) -> None:
+    actor = Actor.system("seed_demo")
+    org = memberships.create_organisation(actor, name=name, slug=slug, synthetic=True)
+    teams = [memberships.create_team(actor, team, organisation=org) for team in TEAMS]
+    people: dict[str, Membership] = {}
+    password_hash = make_password(DEMO_PASSWORD)
+    for role, short in ROLE_LOGINS:
+        people[role] = memberships.add_member(
+            actor,
+            email=f"{short}@{slug}.example",
+            full_name=f"Demo {Role(role).label} ({name.split(' (')[0]})",
+            role=role,
+            password=DEMO_PASSWORD,
+            password_hash=password_hash,
+            organisation=org,
+            is_demo=True,
+        )
+    for team in teams:
+        memberships.add_to_team(actor, team, people[Role.SUPERVISOR])
+        memberships.add_to_team(actor, team, people[Role.CLINICIAN])
+    memberships.add_to_team(actor, teams[0], people[Role.TRAINEE])
+    signer = people[Role.SUPERVISOR].user
+    for number, first in enumerate(batch, start=1):
+        birth = dt.date.fromisoformat(first["client"]["birth_date"])
+        age_years = (timezone.localdate() - birth).days / 365.25
+        client = clients.create_client(
+            actor,
+            organisation=org,
+            care_team=teams[0] if age_years < 8 else teams[1],
+            display_id=f"{prefix}-{number:04d}",
+            given_name=rng.choice(GIVEN),
+            family_name=rng.choice(FAMILY),
+            birth_date=birth,
+            status=rng.choices(
+                [ClientStatus.ACTIVE, ClientStatus.WAITING, ClientStatus.DISCHARGED], [8, 1, 1]
+            )[0],
+            placement=rng.choice(["birth family", "kinship care", "foster care", "residential"]),
+            caregivers="synthetic caregivers",
+            synthetic=True,
+        )
+        if number <= 3:
+            clients.link_viewer(actor, client, people[Role.VIEWER])
+        history = [first, *follow_ups(first, rng.randint(0, 3), rng)]
+        _assessments(actor, client, history, signer, rng)
+
+
+def _assessments(
+    actor: Actor, client: Any, history: list[dict[str, Any]], signer: Any, rng: random.Random
+) -> None:
+    last = len(history) - 1
+    for position, record in enumerate(history):
+        draft = assessments.create_draft(actor, client, record)
+        ending = rng.random() if position == last else 1.0
+        if ending < 0.12:
+            continue  # left as a draft
+        review = assessments.submit(actor, draft)
+        if ending < 0.22:
+            continue  # waiting for a supervisor
+        signed = assessments.sign(actor, review, signer=signer)
+        if position == 0 and rng.random() < 0.06:
+            amendment = assessments.amend(actor, signed, "corrected a rating entered in error")
+            assessments.sign(actor, assessments.submit(actor, amendment), signer=signer)

@@ -1,0 +1,168 @@
+"""Forms: field-level checks and labels. Business rules live in the services."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
+
+from neuroseq.web.models import CareTeam, ClientStatus, Role
+
+
+class EmailLoginForm(AuthenticationForm):
+    username = forms.EmailField(
+        label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    error_messages = {
+        "invalid_login": "Email or password is not right. Check both and try again.",
+        "inactive": "This account is not active. Ask your organisation admin.",
+    }
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label="Six-digit code from your authenticator app",
+        min_length=6,
+        max_length=8,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9 ]*"}
+        ),
+    )
+
+    def clean_token(self) -> str:
+        token = self.cleaned_data["token"].replace(" ", "")
+        if not token.isdigit() or len(token) != 6:
+            raise forms.ValidationError("Expected the six digits your authenticator app shows.")
+        return token
+
+
+class ClientFilterForm(forms.Form):
+    q = forms.CharField(label="Search name or id", required=False, max_length=100)
+    team = forms.ModelChoiceField(
+        label="Care team", queryset=CareTeam.objects.none(), required=False, empty_label="All teams"
+    )
+    status = forms.ChoiceField(
+        label="Status", choices=[("", "Any status"), *ClientStatus.choices], required=False
+    )
+
+    def __init__(self, *args: Any, teams: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams
+
+
+class ClientForm(forms.Form):
+    display_id = forms.CharField(
+        label="Pseudonymous id",
+        max_length=32,
+        help_text="Shown in lists and exports instead of the name, e.g. RC-0042.",
+    )
+    given_name = forms.CharField(label="Given name", max_length=100)
+    family_name = forms.CharField(label="Family name", max_length=100)
+    birth_date = forms.DateField(
+        label="Birth date", help_text="YYYY-MM-DD", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    care_team = forms.ModelChoiceField(label="Care team", queryset=CareTeam.objects.none())
+    status = forms.ChoiceField(label="Status", choices=ClientStatus.choices)
+    placement = forms.CharField(label="Placement (optional)", max_length=200, required=False)
+    caregivers = forms.CharField(label="Caregivers (optional)", max_length=300, required=False)
+
+    def __init__(self, *args: Any, teams: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["care_team"].queryset = teams
+
+    def clean_birth_date(self) -> Any:
+        value = self.cleaned_data["birth_date"]
+        if value > timezone.localdate():
+            raise forms.ValidationError("Expected a date in the past.")
+        return value
+
+
+class AssessmentInputForm(forms.Form):
+    inputs = forms.CharField(
+        label="Assessment (JSON, neuroseq.assessment/1 format)",
+        widget=forms.Textarea(attrs={"rows": 16, "spellcheck": "false"}),
+        help_text="Paste an assessment file. The client's id and birth date are filled in.",
+    )
+
+    def clean_inputs(self) -> Any:
+        raw = self.cleaned_data["inputs"]
+        try:
+            data = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise forms.ValidationError(
+                f"Not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}."
+            ) from None
+        if not isinstance(data, dict):
+            raise forms.ValidationError("Expected a JSON object ({...}) at the top.")
+        return data
+
+
+class AmendForm(forms.Form):
+    reason = forms.CharField(
+        label="What is being corrected, and why",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+    )
+
+
+class MemberForm(forms.Form):
+    email = forms.EmailField(label="Email")
+    full_name = forms.CharField(label="Full name", max_length=200)
+    role = forms.ChoiceField(label="Role", choices=Role.choices)
+    password = forms.CharField(
+        label="Initial password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 12 characters; give it to the person in a safe way.",
+    )
+
+
+class AuditFilterForm(forms.Form):
+    user = forms.CharField(label="User email contains", required=False, max_length=254)
+    client = forms.CharField(label="Client id", required=False, max_length=32)
+    action = forms.CharField(label="Action starts with", required=False, max_length=60)
+    date_from = forms.DateField(
+        label="From (YYYY-MM-DD)", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="To (YYYY-MM-DD)", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "Expected a date on or after the From date.")
+        return data
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label="Role", choices=Role.choices)
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(label="Team name", max_length=120)
+
+
+class TeamMemberForm(forms.Form):
+    team = forms.ModelChoiceField(label="Care team", queryset=CareTeam.objects.none())
+    member = forms.ModelChoiceField(label="Member", queryset=CareTeam.objects.none())
+
+    def __init__(self, *args: Any, teams: Any, people: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams.order_by("name")
+        self.fields["member"].queryset = (
+            people.exclude(role=Role.VIEWER).select_related("user").order_by("user__email")
+        )
+        self.fields["member"].label_from_instance = lambda m: m.user.email
+
+
+class ViewerLinkForm(forms.Form):
+    viewer = forms.ModelChoiceField(label="Caregiver or teacher", queryset=CareTeam.objects.none())
+
+    def __init__(self, *args: Any, viewers: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["viewer"].queryset = viewers
+        self.fields["viewer"].label_from_instance = lambda m: m.user.email

@@ -1,0 +1,54 @@
+"""Clients: the children and young people, each in one organisation and one care team."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from neuroseq.web.models.accounts import CareTeam, Membership, Organisation
+
+
+class ClientStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    WAITING = "waiting", "Waiting list"
+    DISCHARGED = "discharged", "Discharged"
+
+
+class Client(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="clients")
+    care_team = models.ForeignKey(CareTeam, on_delete=models.PROTECT, related_name="clients")
+    display_id = models.CharField(
+        max_length=32, help_text="pseudonymous id shown in lists and exports"
+    )
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    birth_date = models.DateField()
+    status = models.CharField(
+        max_length=20, choices=ClientStatus.choices, default=ClientStatus.ACTIVE
+    )
+    placement = models.CharField(max_length=200, blank=True)
+    caregivers = models.CharField(max_length=300, blank=True)
+    synthetic = models.BooleanField(default=False, help_text="generated, not a real child")
+    viewers = models.ManyToManyField(
+        Membership,
+        related_name="linked_clients",
+        blank=True,
+        help_text="caregivers and teachers who see this child's plain-language pages",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["display_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "display_id"], name="client_display_id_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["organisation", "care_team", "status"])]
+
+    def __str__(self) -> str:
+        return self.display_id
+
+    @property
+    def name(self) -> str:
+        return f"{self.given_name} {self.family_name}"

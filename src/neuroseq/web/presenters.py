@@ -1,0 +1,279 @@
+"""Turn a stored assessment into what a page shows: scores with explanations, maps, plan.
+
+All numbers come from the domain packages. The stored score snapshot is what was signed;
+the explanations are recomputed from the stored inputs with the same instrument version,
+and the page says so if the two ever disagree.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from neuroseq.assessment import AssessmentError, parse_assessment
+from neuroseq.instrument import Instrument, InstrumentError, load_instrument
+from neuroseq.scoring import score_assessment
+from neuroseq.web.models import Assessment
+
+log = logging.getLogger(__name__)
+
+GATE_TEXT = {
+    "sufficient": "Sufficient: enough healthy relationships to deliver the plan with repetition.",
+    "marginal": "Marginal: strengthen the child's relationships alongside the plan.",
+    "insufficient": "Insufficient: build relational supports first; the plan cannot reach "
+    "enough repetition without them.",
+    "not_rated": "Not rated.",
+}
+
+
+def format_months(months: float | None) -> str:
+    if months is None or (isinstance(months, float) and math.isnan(months)):
+        return "not available"
+    whole = int(round(months))
+    years, rest = divmod(whole, 12)
+    parts = []
+    if years:
+        parts.append(f"{years} year{'s' if years != 1 else ''}")
+    if rest or not years:
+        parts.append(f"{rest} month{'s' if rest != 1 else ''}")
+    return " ".join(parts)
+
+
+def format_score(value: float | None) -> str:
+    return "not rated" if value is None else f"{value:.0f}"
+
+
+@dataclass
+class ScoreRow:
+    key: str
+    label: str
+    value: str
+    formula: str = ""
+    terms: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class AssessmentView:
+    assessment: Assessment
+    instrument: Instrument
+    headline: list[ScoreRow]
+    regions: list[ScoreRow]
+    domains: list[ScoreRow]
+    age_equivalents: list[dict[str, str]]
+    gate: str
+    gate_text: str
+    missing: list[str]
+    map_svg: str | None
+    comparison_svg: str | None
+    age_chart_svg: str | None
+    plan: list[dict[str, Any]] | None
+    snapshot_matches: bool
+    age_text: str
+
+
+def _optional(module: str) -> Any | None:
+    """A domain package another team is still building: use it when it is there."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        return None
+
+
+def _draw(
+    render: str, inst: Instrument, assessment: Assessment, age: float, *first: Any, **extra: Any
+) -> str | None:
+    """Call a ``neuroseq.brainmap`` renderer; None if it is missing or fails."""
+    brainmap = _optional("neuroseq.brainmap")
+    function = getattr(brainmap, render, None) if brainmap else None
+    if function is None:
+        return None
+    try:
+        return str(
+            function(
+                inst,
+                *first,
+                pseudonym=assessment.client.display_id,
+                age_months=age,
+                assessment_date=assessment.assessment_date,
+                synthetic=assessment.synthetic,
+                id_prefix=f"{render[7:10]}{assessment.pk}",
+                **extra,
+            )
+        )
+    except Exception:  # a drawing bug must not hide the record; the page says "not available"
+        log.exception("%s failed for assessment %s", render, assessment.pk)
+        return None
+
+
+def _ratings(assessment: Assessment) -> dict[str, int | None]:
+    return dict(assessment.inputs.get("functional", {}))
+
+
+def change_map(before: Assessment, after: Assessment) -> str | None:
+    """The later map with what changed since the earlier one (same child)."""
+    age = float(after.scores.get("chronological_age_months") or 0.0)
+    inst = load_instrument(after.instrument_version)
+    return _draw(
+        "render_change_map",
+        inst,
+        after,
+        age,
+        _ratings(before),
+        _ratings(after),
+        before_date=before.assessment_date,
+    )
+
+
+def _plan(parsed: Any, inst: Instrument, audience: str) -> list[dict[str, Any]] | None:
+    """The sequential plan as blocks (heading / paragraph / list) for the template."""
+    plan = _optional("neuroseq.plan")
+    activities = _optional("neuroseq.instrument.activities")
+    if plan is None or activities is None:
+        return None
+    try:
+        built = plan.plan_for_assessment(parsed, inst)
+        text = plan.render_plan(built, audience, inst, activities.load_activities(inst))
+    except Exception:  # a plan bug must not hide the record; the page says "not available"
+        log.exception("plan failed")
+        return None
+    return text_blocks(text)
+
+
+def text_blocks(text: str) -> list[dict[str, Any]]:
+    """The plan renderer's light markdown (#, ##, - items, indented continuations)."""
+    blocks: list[dict[str, Any]] = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        if line.startswith("## "):
+            blocks.append({"kind": "h4", "text": line[3:]})
+        elif line.startswith("# "):
+            blocks.append({"kind": "h3", "text": line[2:]})
+        elif line.startswith("- "):
+            if not blocks or blocks[-1]["kind"] != "ul":
+                blocks.append({"kind": "ul", "items": []})
+            blocks[-1]["items"].append([line[2:]])
+        elif line.startswith("  ") and blocks and blocks[-1]["kind"] == "ul":
+            blocks[-1]["items"][-1].append(line.strip())
+        else:
+            blocks.append({"kind": "p", "text": line})
+    return blocks
+
+
+def _row(key: str, label: str, value: float | None, scores: Any) -> ScoreRow:
+    row = ScoreRow(key=key, label=label, value=format_score(value))
+    explanation = scores.explanations.get(key) if scores is not None else None
+    if explanation is not None:
+        data = explanation.as_dict()
+        row.formula = data["formula"]
+        row.terms = data["terms"]
+        row.notes = data["notes"]
+    return row
+
+
+def present(
+    assessment: Assessment, audience: str = "clinician", *, with_plan: bool = True
+) -> AssessmentView:
+    snapshot = assessment.scores
+    try:
+        inst = load_instrument(assessment.instrument_version)
+        parsed = parse_assessment(assessment.inputs, inst)
+        scores = score_assessment(parsed, inst)
+    except (InstrumentError, AssessmentError):
+        log.exception("stored assessment %s no longer parses", assessment.pk)
+        inst, parsed, scores = load_instrument(), None, None
+    age = float(snapshot.get("chronological_age_months") or 0.0)
+    headline = [
+        _row(
+            "developmental_challenges_score",
+            "Developmental Challenges Score",
+            snapshot.get("developmental_challenges_score"),
+            scores,
+        ),
+        _row(
+            "relational_health_history_score",
+            "Relational Health History",
+            snapshot.get("relational_health_history_score"),
+            scores,
+        ),
+        _row(
+            "current_relational_health",
+            "Current relational health",
+            snapshot.get("current_relational_health"),
+            scores,
+        ),
+        _row("functional_score", "Functional Score", snapshot.get("functional_score"), scores),
+        _row(
+            "age_typical_percent",
+            "Age-typical percent",
+            snapshot.get("age_typical_percent"),
+            scores,
+        ),
+    ]
+    regions = [
+        _row(f"region_scores.{r.id}", r.name, snapshot.get("region_scores", {}).get(r.id), scores)
+        for r in reversed(inst.regions)
+    ]
+    domains = [
+        _row(f"domain_scores.{d.id}", d.name, snapshot.get("domain_scores", {}).get(d.id), scores)
+        for d in inst.domains
+    ]
+    months = snapshot.get("age_equivalents_months", {})
+    flags = snapshot.get("age_equivalent_flags", {})
+    age_equivalents = [
+        {
+            "domain": d.name,
+            "plain": d.plain_name,
+            "age": format_months(months.get(d.id)),
+            "flag": str(flags.get(d.id) or ""),
+        }
+        for d in inst.domains
+    ]
+    fresh = scores.to_dict() if scores is not None else None
+    gate = str(snapshot.get("relational_gate", "not_rated"))
+    plan = _plan(parsed, inst, audience) if parsed is not None and with_plan else None
+    return AssessmentView(
+        assessment=assessment,
+        instrument=inst,
+        headline=headline,
+        regions=regions,
+        domains=domains,
+        age_equivalents=age_equivalents,
+        gate=gate,
+        gate_text=GATE_TEXT.get(gate, gate),
+        missing=[
+            inst.function(f).name
+            for f in snapshot.get("missing_items", [])
+            if f in inst.function_ids
+        ],
+        map_svg=_draw("render_map", inst, assessment, age, _ratings(assessment)),
+        comparison_svg=_draw(
+            "render_typical_comparison", inst, assessment, age, _ratings(assessment)
+        ),
+        age_chart_svg=_draw(
+            "render_age_equivalent_chart", inst, assessment, age, scores.age_equivalents
+        )
+        if scores is not None
+        else None,
+        plan=plan,
+        snapshot_matches=fresh is not None and _same(fresh, snapshot),
+        age_text=format_months(age),
+    )
+
+
+def _same(fresh: dict[str, Any], snapshot: dict[str, Any]) -> bool:
+    keys = ("developmental_challenges_score", "functional_score", "current_relational_health")
+    for key in keys:
+        a, b = fresh.get(key), snapshot.get(key)
+        if (a is None) != (b is None) or (a is not None and abs(a - b) > 1e-6):
+            return False
+    return True
+
+
+def age_on(birth: date, day: date) -> str:
+    return format_months((day - birth).days / (365.25 / 12))

@@ -1,0 +1,45 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from neuroseq.web.api import api
+from neuroseq.web.views import assessments, audit, auth, clients, members
+
+urlpatterns = [
+    path("", auth.home, name="home"),
+    path("health/", auth.health, name="health"),
+    path("accounts/login/", auth.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/2fa/setup/", auth.two_factor_setup, name="two_factor_setup"),
+    path("accounts/2fa/verify/", auth.two_factor_verify, name="two_factor_verify"),
+    path("clients/", clients.client_list, name="client_list"),
+    path("clients/new/", clients.client_create, name="client_create"),
+    path("clients/<int:pk>/", clients.client_detail, name="client_detail"),
+    path("clients/<int:pk>/edit/", clients.client_edit, name="client_edit"),
+    path("clients/<int:pk>/viewers/", clients.client_link_viewer, name="client_link_viewer"),
+    path("clients/<int:pk>/family/", clients.client_plain, name="client_plain"),
+    path(
+        "clients/<int:pk>/assessments/new/",
+        assessments.assessment_create,
+        name="assessment_create",
+    ),
+    path("children/", clients.my_children, name="my_children"),
+    path("assessments/<int:pk>/", assessments.assessment_detail, name="assessment_detail"),
+    path("assessments/<int:pk>/submit/", assessments.assessment_submit, name="assessment_submit"),
+    path("assessments/<int:pk>/sign/", assessments.assessment_sign, name="assessment_sign"),
+    path("assessments/<int:pk>/amend/", assessments.assessment_amend, name="assessment_amend"),
+    path("audit/", audit.audit_log, name="audit_log"),
+    path("members/", members.members, name="members"),
+    path("members/<int:pk>/role/", members.member_role, name="member_role"),
+    path("members/<int:pk>/active/", members.member_active, name="member_active"),
+    path("teams/new/", members.team_create, name="team_create"),
+    path("teams/members/", members.team_add_member, name="team_add_member"),
+    path("api/", api.urls),
+    # The admin signs in through the same page as everyone (lockout and two-factor included).
+    path("admin/login/", auth.admin_login),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "neuroseq.web.views.errors.forbidden"
+handler404 = "neuroseq.web.views.errors.not_found"
+handler500 = "neuroseq.web.views.errors.server_error"

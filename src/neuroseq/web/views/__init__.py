@@ -1,0 +1,1 @@
+"""Thin views: read through ``permissions``, write through ``services``, render templates."""

@@ -1,0 +1,108 @@
+"""Sign in (email + password, lockout by django-axes), sign out, TOTP enrolment and check."""
+
+from __future__ import annotations
+
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django_otp import devices_for_user, match_token
+from django_otp import login as otp_login
+
+from neuroseq.web.forms import EmailLoginForm, TokenForm
+from neuroseq.web.permissions import membership_of
+from neuroseq.web.services import accounts
+from neuroseq.web.views.common import actor
+
+
+class LoginView(auth_views.LoginView):
+    form_class = EmailLoginForm
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+def _next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("home")
+
+
+def qr_svg(uri: str) -> str:
+    image = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    svg: str = image.to_string(encoding="unicode")
+    return svg.replace("<svg ", '<svg role="img" aria-labelledby="qr-title" ', 1).replace(
+        ">", '><title id="qr-title">QR code for your authenticator app</title>', 1
+    )
+
+
+@never_cache
+@login_required
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    if any(True for _ in devices_for_user(request.user, confirmed=True)):
+        return redirect(f"{reverse('two_factor_verify')}?next={_next(request)}")
+    device = accounts.pending_device(request.user)  # type: ignore[arg-type]
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if accounts.confirm_device(actor(request), device, form.cleaned_data["token"]):
+            otp_login(request, device)
+            return HttpResponseRedirect(_next(request))
+        form.add_error("token", "That code is not right. Codes change every 30 seconds.")
+    uri = device.config_url
+    return render(
+        request,
+        "registration/two_factor_setup.html",
+        {"form": form, "uri": uri, "qr": qr_svg(uri), "next": _next(request)},
+    )
+
+
+@never_cache
+@login_required
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    if not any(True for _ in devices_for_user(request.user, confirmed=True)):
+        return redirect(f"{reverse('two_factor_setup')}?next={_next(request)}")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        token = form.cleaned_data["token"].replace(" ", "")
+        device = match_token(request.user, token)
+        if device is not None:
+            otp_login(request, device)
+            accounts.log_event(actor(request), "auth.2fa_verified")
+            return HttpResponseRedirect(_next(request))
+        accounts.log_event(actor(request), "auth.2fa_failed")
+        form.add_error("token", "That code is not right. Codes change every 30 seconds.")
+    return render(
+        request, "registration/two_factor_verify.html", {"form": form, "next": _next(request)}
+    )
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect(settings.LOGIN_URL)
+    membership = membership_of(request.user)  # type: ignore[arg-type]
+    if membership is None:
+        return render(request, "no_membership.html", status=403)
+    if membership.role == "viewer":
+        return redirect("my_children")
+    return redirect("client_list")
+
+
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """The admin signs in through the normal page; a signed-in non-staff user is refused."""
+    if request.user.is_authenticated:
+        raise PermissionDenied("the admin is for platform staff")
+    return redirect(f"{reverse('login')}?next={reverse('admin:index')}")
+
+
+def health(request: HttpRequest) -> HttpResponse:
+    """For load balancers: the process is up (no database or session touched)."""
+    return HttpResponse("ok", content_type="text/plain")

@@ -1,0 +1,205 @@
+"""Client list, client page, plain-language page for caregivers and teachers."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from neuroseq.web.forms import ClientFilterForm, ClientForm, ViewerLinkForm
+from neuroseq.web.models import Assessment, AssessmentStatus, CareTeam, Client, Membership, Role
+from neuroseq.web.permissions import can, get_client, membership_of, visible_clients
+from neuroseq.web.presenters import age_on, change_map, present
+from neuroseq.web.services import clients as client_service
+from neuroseq.web.views.common import actor, attach_errors, clinic_view
+
+
+def _teams(request: HttpRequest) -> QuerySet[CareTeam]:
+    membership = membership_of(request.user)  # type: ignore[arg-type]
+    assert membership is not None  # clinic_view guarantees it
+    teams = CareTeam.objects.filter(organisation_id=membership.organisation_id)
+    if membership.role != "org_admin":
+        teams = teams.filter(members=membership)
+    return teams.order_by("name")
+
+
+def _latest(field: str) -> Subquery:
+    newest = Assessment.objects.filter(client=OuterRef("pk")).order_by(
+        "-assessment_date", "-version"
+    )
+    return Subquery(newest.values(field)[:1])
+
+
+@clinic_view("client.list")
+def client_list(request: HttpRequest) -> HttpResponse:
+    teams = _teams(request)
+    form = ClientFilterForm(request.GET or None, teams=teams)
+    clients = visible_clients(request.user)  # type: ignore[arg-type]
+    if form.is_valid():
+        q = form.cleaned_data["q"].strip()
+        if q:
+            clients = clients.filter(
+                Q(display_id__icontains=q)
+                | Q(given_name__icontains=q)
+                | Q(family_name__icontains=q)
+            )
+        if form.cleaned_data["team"] is not None:
+            clients = clients.filter(care_team=form.cleaned_data["team"])
+        if form.cleaned_data["status"]:
+            clients = clients.filter(status=form.cleaned_data["status"])
+    clients = (
+        clients.select_related("care_team")
+        .annotate(latest_date=_latest("assessment_date"), latest_status=_latest("status"))
+        .order_by("display_id")
+    )
+    page = Paginator(clients, settings.NEUROSEQ_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    labels = dict(AssessmentStatus.choices)
+    for row in rows:
+        row.latest_status_label = labels.get(row.latest_status, "")
+    filters = {k: v for k, v in request.GET.items() if k != "page" and v}
+    client_service.record_search(actor(request), filters, [c.pk for c in rows])
+    query = urlencode(filters)
+    return render(
+        request,
+        "clients/list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "query": query,
+            "can_create": can(request.user, "client.create"),  # type: ignore[arg-type]
+        },
+    )
+
+
+@clinic_view("client.create")
+def client_create(request: HttpRequest) -> HttpResponse:
+    form = ClientForm(request.POST or None, teams=_teams(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            client = client_service.create_client(actor(request), **form.cleaned_data)
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            return redirect("client_detail", pk=client.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "clients/form.html", {"form": form, "title": "New client"}, status=status
+    )
+
+
+@clinic_view("client.edit")
+def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    client = get_client(request.user, pk)  # type: ignore[arg-type]
+    initial = {name: getattr(client, name) for name in client_service.EDITABLE}
+    initial["display_id"] = client.display_id
+    form = ClientForm(request.POST or None, initial=initial, teams=_teams(request))
+    form.fields["display_id"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        changes = {k: v for k, v in form.cleaned_data.items() if k in client_service.EDITABLE}
+        try:
+            client_service.update_client(actor(request), client, **changes)
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            return redirect("client_detail", pk=client.pk)
+    status = 400 if request.method == "POST" else 200
+    title = f"Edit {client.display_id}"
+    return render(request, "clients/form.html", {"form": form, "title": title}, status=status)
+
+
+@clinic_view("client.view")
+def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    client = get_client(request.user, pk)  # type: ignore[arg-type]
+    client_service.record_read(actor(request), client, "client")
+    assessments = list(
+        client.assessments.select_related("signed_by", "supersedes").order_by(
+            "-assessment_date", "-version"
+        )
+    )
+    superseded = {a.supersedes_id for a in assessments if a.is_signed and a.supersedes_id}
+    current = [a for a in assessments if a.pk not in superseded]
+    latest_signed = next((a for a in current if a.is_signed), None)
+    latest = latest_signed or (current[0] if current else None)
+    signed = [a for a in current if a.is_signed]
+    progress = change_map(signed[1], signed[0]) if len(signed) > 1 else None
+    # The client page shows the map; the plan is on the assessment page.
+    return render(
+        request,
+        "clients/detail.html",
+        {
+            "client": client,
+            "age": age_on(client.birth_date, timezone.localdate()),
+            "assessments": assessments,
+            "superseded": superseded,
+            "latest": present(latest, with_plan=False) if latest else None,
+            "progress": progress,
+            "previous": signed[1] if len(signed) > 1 else None,
+            "can_create_assessment": can(request.user, "assessment.create"),  # type: ignore[arg-type]
+            "can_edit": can(request.user, "client.edit"),  # type: ignore[arg-type]
+            "viewers": client.viewers.select_related("user"),
+            "viewer_form": ViewerLinkForm(viewers=_unlinked_viewers(client))
+            if can(request.user, "client.link_viewer")  # type: ignore[arg-type]
+            else None,
+        },
+    )
+
+
+def _unlinked_viewers(client: Client) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(
+            organisation_id=client.organisation_id, role=Role.VIEWER, is_active=True
+        )
+        .exclude(linked_clients=client)
+        .select_related("user")
+        .order_by("user__email")
+    )
+
+
+@require_POST
+@clinic_view("client.link_viewer")
+def client_link_viewer(request: HttpRequest, pk: int) -> HttpResponse:
+    client = get_client(request.user, pk)  # type: ignore[arg-type]
+    form = ViewerLinkForm(request.POST, viewers=_unlinked_viewers(client))
+    if not form.is_valid():
+        messages.error(request, "viewer: choose a caregiver or teacher from the list.")
+    else:
+        try:
+            client_service.link_viewer(actor(request), client, form.cleaned_data["viewer"])
+            messages.success(request, "Linked. They now see this child's plain-language page.")
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                messages.error(request, f"{field}: {' '.join(errors)}")
+    return redirect("client_detail", pk=client.pk)
+
+
+@clinic_view("client.view_plain")
+def client_plain(request: HttpRequest, pk: int) -> HttpResponse:
+    """What a caregiver or teacher sees: the latest signed map and plan, in plain words."""
+    client = get_client(request.user, pk)  # type: ignore[arg-type]
+    client_service.record_read(actor(request), client, "plain")
+    signed = client.assessments.filter(status=AssessmentStatus.SIGNED).exclude(
+        superseded_by__status=AssessmentStatus.SIGNED
+    )
+    latest = signed.order_by("-assessment_date", "-version").first()
+    return render(
+        request,
+        "clients/plain.html",
+        {"client": client, "view": present(latest, "caregiver") if latest else None},
+    )
+
+
+@clinic_view("client.view_plain")
+def my_children(request: HttpRequest) -> HttpResponse:
+    children = list(visible_clients(request.user).order_by("given_name"))  # type: ignore[arg-type]
+    client_service.record_search(actor(request), {"page": "my_children"}, [c.pk for c in children])
+    return render(request, "clients/children.html", {"children": children})

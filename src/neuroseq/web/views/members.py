@@ -1,0 +1,132 @@
+"""Members and care teams, for organisation admins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from neuroseq.web.forms import MemberForm, RoleForm, TeamForm, TeamMemberForm
+from neuroseq.web.models import CareTeam, Membership
+from neuroseq.web.permissions import membership_of
+from neuroseq.web.services import memberships as service
+from neuroseq.web.views.common import actor, attach_errors, clinic_view
+
+
+def _organisation_id(request: HttpRequest) -> int:
+    membership = membership_of(request.user)  # type: ignore[arg-type]
+    assert membership is not None  # clinic_view guarantees it
+    return membership.organisation_id
+
+
+def _people(request: HttpRequest) -> Any:
+    return Membership.objects.filter(organisation_id=_organisation_id(request))
+
+
+def _teams(request: HttpRequest) -> Any:
+    return CareTeam.objects.filter(organisation_id=_organisation_id(request))
+
+
+def _member(request: HttpRequest, pk: int) -> Membership:
+    try:
+        return _people(request).select_related("user").get(pk=pk)
+    except Membership.DoesNotExist:
+        raise Http404("no such member") from None
+
+
+def _page(request: HttpRequest, status: int = 200, **forms: Any) -> HttpResponse:
+    people = _people(request).select_related("user").prefetch_related("teams")
+    context = {
+        "form": forms.get("form") or MemberForm(),
+        "team_form": forms.get("team_form") or TeamForm(),
+        "team_member_form": forms.get("team_member_form")
+        or TeamMemberForm(teams=_teams(request), people=_people(request)),
+        "people": people.order_by("role", "user__email"),
+        "teams": _teams(request).prefetch_related("members__user").order_by("name"),
+        "role_form": RoleForm,
+    }
+    return render(request, "organisation/members.html", context, status=status)
+
+
+@clinic_view("members.manage")
+def members(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _page(request)
+    form = MemberForm(request.POST)
+    if form.is_valid():
+        try:
+            service.add_member(actor(request), **form.cleaned_data)
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            messages.success(request, f"Added {form.cleaned_data['email']}.")
+            return redirect("members")
+    return _page(request, status=400, form=form)
+
+
+def _report(request: HttpRequest, error: ValidationError) -> None:
+    for field, errors in error.message_dict.items():
+        messages.error(request, f"{field}: {' '.join(errors)}")
+
+
+@require_POST
+@clinic_view("members.manage")
+def member_role(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _member(request, pk)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "role: choose one of the listed roles.")
+        return redirect("members")
+    try:
+        service.change_role(actor(request), member, form.cleaned_data["role"])
+        messages.success(request, f"{member.user.email} is now {member.get_role_display()}.")
+    except ValidationError as error:
+        _report(request, error)
+    return redirect("members")
+
+
+@require_POST
+@clinic_view("members.manage")
+def member_active(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _member(request, pk)
+    try:
+        service.set_active(actor(request), member, not member.is_active)
+        state = "active" if member.is_active else "deactivated"
+        messages.success(request, f"{member.user.email} is {state}.")
+    except ValidationError as error:
+        _report(request, error)
+    return redirect("members")
+
+
+@require_POST
+@clinic_view("members.manage")
+def team_create(request: HttpRequest) -> HttpResponse:
+    form = TeamForm(request.POST)
+    if form.is_valid():
+        try:
+            service.create_team(actor(request), form.cleaned_data["name"])
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            return redirect("members")
+    return _page(request, status=400, team_form=form)
+
+
+@require_POST
+@clinic_view("members.manage")
+def team_add_member(request: HttpRequest) -> HttpResponse:
+    form = TeamMemberForm(request.POST, teams=_teams(request), people=_people(request))
+    if form.is_valid():
+        try:
+            service.add_to_team(
+                actor(request), form.cleaned_data["team"], form.cleaned_data["member"]
+            )
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            return redirect("members")
+    return _page(request, status=400, team_member_form=form)

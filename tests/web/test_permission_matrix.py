@@ -1,0 +1,121 @@
+"""The role x action matrix of docs/permissions.md, cell by cell, through the real pages."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from neuroseq.web.models import Assessment, Client, Role
+from neuroseq.web.permissions import MATRIX
+from neuroseq.web.services import assessments as assessment_service
+from neuroseq.web.services.audit import Actor
+
+from .factories import MembershipFactory
+from .helpers import example_inputs
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
+ROLES = [r.value for r in Role]
+
+
+def _new_client_form(world):
+    return {
+        "display_id": "A-NEW",
+        "given_name": "Dana",
+        "family_name": "New",
+        "birth_date": "2019-05-01",
+        "care_team": world.team1.pk,
+        "status": "active",
+    }
+
+
+def attempt(action, world, http, user):
+    """Try ``action`` as ``user``; True if it happened, False if refused with 403."""
+    if action == "client.list":
+        response = http.get("/clients/")
+    elif action == "client.view":
+        response = http.get(f"/clients/{world.child1.pk}/")
+    elif action == "client.view_plain":
+        response = http.get(f"/clients/{world.child1.pk}/family/")
+    elif action == "client.create":
+        response = http.post("/clients/new/", _new_client_form(world))
+        assert Client.objects.filter(display_id="A-NEW").exists() == (response.status_code == 302)
+    elif action == "client.edit":
+        data = {**_new_client_form(world), "display_id": "A-0001", "given_name": "Alicia"}
+        response = http.post(f"/clients/{world.child1.pk}/edit/", data)
+        world.child1.refresh_from_db()
+        assert (world.child1.given_name == "Alicia") == (response.status_code == 302)
+    elif action == "client.link_viewer":
+        viewer = MembershipFactory(organisation=world.child1.organisation, role=Role.VIEWER)
+        response = http.post(f"/clients/{world.child1.pk}/viewers/", {"viewer": viewer.pk})
+        linked = world.child1.viewers.filter(pk=viewer.pk).exists()
+        assert linked == (response.status_code == 302)
+    elif action == "assessment.view":
+        response = http.get(f"/assessments/{world.signed.pk}/")
+    elif action == "assessment.create":
+        before = Assessment.objects.count()
+        response = http.post(
+            f"/clients/{world.child1.pk}/assessments/new/",
+            {"inputs": json.dumps(example_inputs())},
+        )
+        assert (Assessment.objects.count() == before + 1) == (response.status_code == 302)
+    elif action == "assessment.edit_draft":
+        try:
+            assessment_service.update_draft(
+                Actor(user, user.email), world.draft, example_inputs(assessment_date="2026-06-03")
+            )
+        except PermissionDenied:
+            world.draft.refresh_from_db()
+            assert str(world.draft.assessment_date) == "2026-06-01"
+            return False
+        return True
+    elif action in {"assessment.submit", "assessment.sign", "assessment.amend"}:
+        target = {
+            "assessment.submit": world.draft,
+            "assessment.sign": world.in_review,
+            "assessment.amend": world.signed,
+        }[action]
+        before = (Assessment.objects.count(), target.status)
+        verb = action.split(".")[1]
+        response = http.post(f"/assessments/{target.pk}/{verb}/", {"reason": "typo in a rating"})
+        target.refresh_from_db()
+        after = (Assessment.objects.count(), target.status)
+        assert (after != before) == (response.status_code == 302)
+    elif action == "audit.view":
+        response = http.get("/audit/")
+    elif action == "members.manage":
+        response = http.get("/members/")
+    else:
+        raise AssertionError(f"no attempt written for {action}")
+    assert response.status_code in {200, 302, 403}, (action, response.status_code)
+    return response.status_code != 403
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("action", list(MATRIX))
+def test_matrix_cell(world, as_role, role, action):
+    http = as_role(role)
+    allowed = attempt(action, world, http, world.user(role))
+    assert allowed == (role in MATRIX[action]), f"{role} / {action}"
+
+
+def test_documented_matrix_is_the_implemented_matrix():
+    rows = {}
+    for line in DOC.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 6 and re.fullmatch(r"[a-z_]+\.[a-z_]+", cells[0]):
+            rows[cells[0]] = {
+                role for role, cell in zip(ROLES, cells[1:], strict=True) if cell == "yes"
+            }
+    assert rows == {action: set(roles) for action, roles in MATRIX.items()}
+
+
+def test_viewer_plain_page_shows_the_plan_in_plain_words(world, as_role):
+    response = as_role(Role.VIEWER).get(f"/clients/{world.child1.pk}/family/")
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "Alice" in text and world.child1.family_name not in text
+    assert "Developmental Challenges Score" not in text  # clinical wording stays clinical

@@ -1,0 +1,67 @@
+"""``manage.py seed_demo``: labelled-synthetic, one login per role, idempotent, fast."""
+
+from __future__ import annotations
+
+import io
+import time
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.test import RequestFactory
+
+from neuroseq.web.demo import DEMO_PASSWORD, logins
+from neuroseq.web.models import Assessment, AuditEvent, Client, Membership, Organisation, Role
+from neuroseq.web.services.audit import verify_chain
+
+
+def seed(count):
+    out = io.StringIO()
+    call_command("seed_demo", clients_per_org=count, stdout=out)
+    return out.getvalue()
+
+
+def test_seed_creates_labelled_synthetic_organisations_and_logins(db):
+    output = seed(6)
+    assert Organisation.objects.filter(synthetic=True).count() == 2
+    for org in Organisation.objects.all():
+        roles = set(Membership.objects.filter(organisation=org).values_list("role", flat=True))
+        assert roles == set(Role.values)
+        assert Client.objects.filter(organisation=org).count() == 6
+    assert not Client.objects.filter(synthetic=False).exists()
+    assert not Assessment.objects.filter(synthetic=False).exists()
+    for client in Client.objects.all():
+        assert 1 <= client.assessments.filter(supersedes__isnull=True).count() <= 4
+    for login in logins():
+        assert f"{login.email:<28} {DEMO_PASSWORD}" in output
+    request = RequestFactory().post("/accounts/login/")
+    user = authenticate(request, username="supervisor@riverside.example", password=DEMO_PASSWORD)
+    assert user is not None and user.is_demo
+    assert verify_chain().ok
+
+
+def test_seed_is_idempotent(db):
+    seed(3)
+    counts = (Client.objects.count(), Assessment.objects.count(), AuditEvent.objects.count())
+    output = seed(3)
+    assert "nothing to do" in output
+    assert (
+        Client.objects.count(),
+        Assessment.objects.count(),
+        AuditEvent.objects.count(),
+    ) == counts
+
+
+def test_seed_rejects_a_silly_size(db):
+    with pytest.raises(SystemExit):
+        call_command("seed_demo", clients_per_org=0, stderr=io.StringIO())
+
+
+@pytest.mark.slow
+def test_full_demo_seed_is_fast(db):
+    start = time.monotonic()
+    seed(100)
+    elapsed = time.monotonic() - start
+    assert Client.objects.count() == 200
+    assert 200 <= Assessment.objects.count() <= 200 * 5
+    assert elapsed < 60, f"seed_demo took {elapsed:.1f} s"
