@@ -77,3 +77,19 @@ def test_home_sends_each_role_to_its_start_page(world, http):
     assert http.get("/").url == "/children/"
     sign_in(http, world.user(Role.CLINICIAN))
     assert http.get("/").url == "/clients/"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/clients/99999999999999999999999/",
+        "/assessments/99999999999999999999999/",
+        "/clients/99999999999999999999999/family/",
+        "/api/clients/99999999999999999999999",
+        "/clients/?page=99999999999999999999999",
+        "/audit/?page=99999999999999999999999",
+    ],
+)
+def test_out_of_range_ids_are_not_found_not_errors(world, as_role, path):
+    response = as_role(Role.ORG_ADMIN).get(path)
+    assert response.status_code in {200, 404, 422}

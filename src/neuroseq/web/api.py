@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import django_auth
 
@@ -69,8 +69,16 @@ class Error(Schema):
     detail: str
 
 
+class BoundedPagination(LimitOffsetPagination):
+    """Limit and offset with upper bounds: a huge number is a 422, not a database error."""
+
+    class Input(Schema):
+        limit: int = Field(25, ge=1, le=200)
+        offset: int = Field(0, ge=0, le=10_000_000)
+
+
 @api.get("/clients", response=list[ClientOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_clients(request: HttpRequest) -> Any:
     require(request.user, "client.list")  # type: ignore[arg-type]
     filters = {"api": "clients", **request.GET.dict()}

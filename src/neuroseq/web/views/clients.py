@@ -26,7 +26,7 @@ def _teams(request: HttpRequest) -> QuerySet[CareTeam]:
     membership = membership_of(request.user)  # type: ignore[arg-type]
     assert membership is not None  # clinic_view guarantees it
     teams = CareTeam.objects.filter(organisation_id=membership.organisation_id)
-    if membership.role != "org_admin":
+    if membership.role != Role.ORG_ADMIN:
         teams = teams.filter(members=membership)
     return teams.order_by("name")
 
