@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 HOST_PORT ?= 127.0.0.1:8000
-export NEUROSEQ_VAR_DIR ?= $(CURDIR)/var
+VAR := var
 
 .PHONY: install demo test lint fmt bench chromium docs clean
 
@@ -42,7 +42,7 @@ docs: install
 
 test: install chromium lint
 	$(BIN)/pytest
-	@if command -v pg_isready >/dev/null 2>&1 && pg_isready -q -h 127.0.0.1 -p 5432; then \
+	@if $(BIN)/python -c "import psycopg; psycopg.connect('$(PG_URL)', connect_timeout=3).close()" 2>/dev/null; then \
 		echo "PostgreSQL answers: running the database tests again on it"; \
 		DATABASE_URL=$(PG_URL) $(BIN)/pytest tests/web; \
 	else \
@@ -50,8 +50,9 @@ test: install chromium lint
 	fi
 
 demo: install
-	@$(BIN)/neuroseq example -o $(NEUROSEQ_VAR_DIR)/worked-example.json 2>/dev/null || (mkdir -p $(NEUROSEQ_VAR_DIR) && $(BIN)/neuroseq example -o $(NEUROSEQ_VAR_DIR)/worked-example.json)
-	$(BIN)/neuroseq score $(NEUROSEQ_VAR_DIR)/worked-example.json
+	@mkdir -p $(VAR)
+	@$(BIN)/neuroseq example -o $(VAR)/worked-example.json
+	$(BIN)/neuroseq score $(VAR)/worked-example.json
 	NEUROSEQ_DEMO=1 $(BIN)/python manage.py migrate --noinput
 	NEUROSEQ_DEMO=1 $(BIN)/python manage.py seed_demo
 	NEUROSEQ_DEMO=1 $(BIN)/python manage.py runserver $(HOST_PORT)
