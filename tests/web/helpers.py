@@ -67,3 +67,15 @@ def make_assessment(client: Client, status: str, **changes: Any) -> Assessment:
         ).first()
         a = assessments.sign(system, a, signer=signer.user)
     return a
+
+
+def api_token(user: User, name: str = "tests", days: int = 30) -> str:
+    """A fresh API token for ``user`` (through the real service)."""
+    from neuroseq.web.services.api_tokens import create_token
+
+    _, text = create_token(Actor(user, user.email), name, days)
+    return text
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}

@@ -37,6 +37,10 @@ MATRIX: dict[str, frozenset[str]] = {
     "assessment.amend": frozenset({SUPERVISOR, CLINICIAN}),
     "audit.view": frozenset({ADMIN}),
     "members.manage": frozenset({ADMIN}),
+    "export.record": frozenset({ADMIN, SUPERVISOR, CLINICIAN}),
+    "export.cohort": frozenset({ADMIN, SUPERVISOR, CLINICIAN}),
+    "export.research": frozenset({ADMIN}),
+    "api.tokens": frozenset({ADMIN, SUPERVISOR, CLINICIAN, TRAINEE, VIEWER}),
 }
 ACTIONS = tuple(MATRIX)
 

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "ninja",  # serves the Swagger UI of /api/v1/docs from static files (no CDN)
     "neuroseq.web.apps.ClinicConfig",
 ]
 
@@ -174,3 +175,10 @@ LOGGING = {
 }
 
 NEUROSEQ_PAGE_SIZE = 25
+
+# Interchange (docs/interop.md, docs/api.md). The research key makes the de-identified
+# research ids: keep it secret and stable (changing it changes every research id). By
+# default it is derived from SECRET_KEY; set NEUROSEQ_RESEARCH_KEY to keep them apart.
+NEUROSEQ_RESEARCH_KEY = os.environ.get("NEUROSEQ_RESEARCH_KEY", "") or f"research:{SECRET_KEY}"
+NEUROSEQ_RESEARCH_MIN_CELL = env_int("NEUROSEQ_RESEARCH_MIN_CELL", 5)
+NEUROSEQ_API_TOKEN_MAX_DAYS = env_int("NEUROSEQ_API_TOKEN_MAX_DAYS", 365)

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from neuroseq.web.api import api
+from neuroseq.web.api_v1 import api_v1
 from neuroseq.web.views import assessments, audit, auth, clients, members
 
 urlpatterns = [
@@ -34,6 +35,7 @@ urlpatterns = [
     path("members/<int:pk>/active/", members.member_active, name="member_active"),
     path("teams/new/", members.team_create, name="team_create"),
     path("teams/members/", members.team_add_member, name="team_add_member"),
+    path("api/v1/", api_v1.urls),
     path("api/", api.urls),
     # The admin signs in through the same page as everyone (lockout and two-factor included).
     path("admin/login/", auth.admin_login),

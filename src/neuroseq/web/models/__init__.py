@@ -1,11 +1,13 @@
 """The clinic's data: tenants and people, clients, versioned assessments, the audit trail."""
 
 from neuroseq.web.models.accounts import CareTeam, Membership, Organisation, Role, User
+from neuroseq.web.models.api_tokens import ApiToken
 from neuroseq.web.models.assessments import Assessment, AssessmentStatus, ImmutableRecordError
 from neuroseq.web.models.audit import AuditChainHead, AuditEvent
 from neuroseq.web.models.clients import Client, ClientStatus
 
 __all__ = [
+    "ApiToken",
     "Assessment",
     "AssessmentStatus",
     "AuditChainHead",
