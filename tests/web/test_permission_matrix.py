@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from neuroseq.web.models import Assessment, Client, Role
+from neuroseq.web.models import ApiToken, Assessment, Client, Role
 from neuroseq.web.permissions import MATRIX
 from neuroseq.web.services import assessments as assessment_service
 from neuroseq.web.services.audit import Actor
@@ -88,6 +88,18 @@ def attempt(action, world, http, user):
         response = http.get("/audit/")
     elif action == "members.manage":
         response = http.get("/members/")
+    elif action == "export.record":
+        response = http.get(f"/clients/{world.child1.pk}/export/?format=csv")
+    elif action == "export.cohort":
+        response = http.get("/exports/?kind=scores&instrument_version=1")
+    elif action == "export.research":
+        response = http.get("/api/v1/research/export.csv")
+        if response.status_code == 422:  # allowed, but fewer children than the threshold
+            return True
+    elif action == "api.tokens":
+        response = http.post("/account/tokens/", {"name": "matrix", "expires_in_days": 5})
+        created = ApiToken.objects.filter(user=user, name="matrix").exists()
+        assert created == (response.status_code == 200)
     else:
         raise AssertionError(f"no attempt written for {action}")
     assert response.status_code in {200, 302, 403}, (action, response.status_code)

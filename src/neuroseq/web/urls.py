@@ -4,7 +4,7 @@ from django.urls import path
 
 from neuroseq.web.api import api
 from neuroseq.web.api_v1 import api_v1
-from neuroseq.web.views import assessments, audit, auth, clients, members
+from neuroseq.web.views import assessments, audit, auth, clients, interop, members
 
 urlpatterns = [
     path("", auth.home, name="home"),
@@ -35,6 +35,13 @@ urlpatterns = [
     path("members/<int:pk>/active/", members.member_active, name="member_active"),
     path("teams/new/", members.team_create, name="team_create"),
     path("teams/members/", members.team_add_member, name="team_add_member"),
+    # Interchange (issue 12): tokens, FHIR, exports.
+    path("account/tokens/", interop.token_list, name="api_tokens"),
+    path("account/tokens/<int:pk>/revoke/", interop.token_revoke, name="api_token_revoke"),
+    path("assessments/<int:pk>/fhir/", interop.assessment_fhir, name="assessment_fhir"),
+    path("clients/<int:pk>/fhir/", interop.client_fhir_import, name="client_fhir_import"),
+    path("clients/<int:pk>/export/", interop.client_record_export, name="client_export"),
+    path("exports/", interop.exports_page, name="exports"),
     path("api/v1/", api_v1.urls),
     path("api/", api.urls),
     # The admin signs in through the same page as everyone (lockout and two-factor included).

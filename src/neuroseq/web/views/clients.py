@@ -146,6 +146,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "previous": signed[1] if len(signed) > 1 else None,
             "can_create_assessment": can(request.user, "assessment.create"),  # type: ignore[arg-type]
             "can_edit": can(request.user, "client.edit"),  # type: ignore[arg-type]
+            "can_export": can(request.user, "export.record"),  # type: ignore[arg-type]
             "viewers": client.viewers.select_related("user"),
             "viewer_form": ViewerLinkForm(viewers=_unlinked_viewers(client))
             if can(request.user, "client.link_viewer")  # type: ignore[arg-type]
