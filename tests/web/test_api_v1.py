@@ -166,3 +166,18 @@ def test_docs_are_served_from_our_own_static_files(http):
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             assert "x-neuroseq-action" in operation, (method, path)
+
+
+def test_docs_list_every_operation_with_its_action():
+    from pathlib import Path
+
+    from neuroseq.web.api_v1 import api_v1
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text(encoding="utf-8")
+    schema = api_v1.get_openapi_schema(path_prefix="/api/v1")
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            row = f"`{method.upper()} {path}"
+            line = next((x for x in text.splitlines() if x.startswith(f"| {row}")), None)
+            assert line is not None, row
+            assert line.rstrip().endswith(f"| {operation['x-neuroseq-action']} |"), line
