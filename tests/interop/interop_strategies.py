@@ -76,4 +76,8 @@ def records(draw: st.DrawFn, inst: Instrument) -> dict[str, Any]:
     record["current_relational_health"] = {c: draw(RATING) for c in current}
     chosen = draw(st.lists(st.sampled_from(list(inst.function_ids)), unique=True))
     record["functional"] = {f: draw(RATING) for f in chosen}
+    flag_ids = [f.id for f in getattr(inst, "flags", ())]  # instrument v2 on
+    if flag_ids:
+        ticked = draw(st.lists(st.sampled_from(flag_ids), unique=True))
+        record["clinical_flags"] = {f: draw(st.booleans()) for f in ticked}
     return record

@@ -16,6 +16,7 @@ from interop_strategies import records
 from neuroseq.assessment import parse_assessment
 from neuroseq.cohort.example import WORKED_EXAMPLE
 from neuroseq.instrument import load_instrument
+from neuroseq.instrument.loader import DATA_DIR
 from neuroseq.interop.fhir_common import CANONICAL_BASE, UCUM
 from neuroseq.interop.fhir_export import RecordFacts, assessment_bundle, questionnaire_response
 from neuroseq.interop.fhir_import import FhirImportError, assessment_from_fhir
@@ -23,6 +24,8 @@ from neuroseq.interop.fhir_questionnaire import code_systems, instrument_bundle,
 from neuroseq.scoring import score_assessment
 
 INST = load_instrument("1")
+# Every instrument version in the data folder: the mapping is generated, so all must work.
+VERSIONS = sorted(p.name[1:] for p in DATA_DIR.glob("v*"))
 EXAMPLE = parse_assessment(copy.deepcopy(WORKED_EXAMPLE), INST)
 
 # UCUM (https://ucum.org/ucum, "The Unified Code for Units of Measure"): "mo" is the mean
@@ -120,31 +123,42 @@ def test_default_export_carries_no_birth_date():
     assert '"PSEUDED"' in text and '"HTEST"' in text
 
 
-def _without_birth_date(record: dict[str, Any]) -> dict[str, Any]:
-    original = parse_assessment(record, INST)
+def _without_birth_date(record: dict[str, Any], inst=INST) -> dict[str, Any]:
+    original = parse_assessment(record, inst)
     expected = original.model_dump(mode="json")
     expected["client"]["birth_date"] = None
     expected["chronological_age_months"] = original.age_months  # the age scoring used
     return expected
 
 
-@pytest.mark.slow
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(record=records(INST))
-def test_round_trip_is_lossless(record):
-    original = parse_assessment(record, INST)
-    full = assessment_bundle(original, INST, include_birth_date=True)
+def round_trip(inst, record):
+    original = parse_assessment(record, inst)
+    full = assessment_bundle(original, inst, include_birth_date=True)
     assert parse_assessment(assessment_from_fhir(through_json(full))) == original
     # Default (no birth date): the same inputs with the age in months instead of the date.
-    lean = assessment_bundle(original, INST)
+    lean = assessment_bundle(original, inst)
     back = parse_assessment(assessment_from_fhir(through_json(lean)))
-    assert back.model_dump(mode="json") == _without_birth_date(record)
+    assert back.model_dump(mode="json") == _without_birth_date(record, inst)
     assert score_assessment(back).to_dict() == score_assessment(original).to_dict()
     # The response alone is enough, and "not rated" stays distinct from "not listed".
-    alone = questionnaire_response(original, INST, include_birth_date=True)
+    alone = questionnaire_response(original, inst, include_birth_date=True)
     imported = assessment_from_fhir(through_json(alone))
     assert imported["functional"] == record["functional"]
     assert parse_assessment(imported) == original
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("version", VERSIONS)
+def test_round_trip_is_lossless(version):
+    inst = load_instrument(version)
+    Bundle.model_validate(through_json(instrument_bundle(inst)))
+
+    @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(record=records(inst))
+    def check(record):
+        round_trip(inst, record)
+
+    check()
 
 
 def test_statuses_follow_the_record():

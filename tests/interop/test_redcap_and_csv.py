@@ -6,10 +6,12 @@ import csv
 import io
 import re
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from neuroseq.instrument import load_instrument
+from neuroseq.instrument.loader import DATA_DIR
 from neuroseq.interop.csv_safety import SafeWriter, safe_cell
 from neuroseq.interop.redcap import write_redcap_dictionary
 
@@ -30,16 +32,18 @@ REDCAP_FIELD_TYPES = {
 }  # fmt: skip
 
 
-def dictionary() -> list[list[str]]:
+def dictionary(inst=INST) -> list[list[str]]:
     buffer = io.StringIO()
-    write_redcap_dictionary(INST, buffer)
+    write_redcap_dictionary(inst, buffer)
     text = buffer.getvalue()
     assert text.splitlines()[0] == REDCAP_HEADER
     return list(csv.reader(io.StringIO(text)))
 
 
-def test_redcap_dictionary_follows_redcaps_rules():
-    header, *rows = dictionary()
+@pytest.mark.parametrize("version", sorted(p.name[1:] for p in DATA_DIR.glob("v*")))
+def test_redcap_dictionary_follows_redcaps_rules(version):
+    inst = load_instrument(version)
+    header, *rows = dictionary(inst)
     names = [r[0] for r in rows]
     assert names[0] == "record_id"  # REDCap: the first field is the record id
     assert len(names) == len(set(names))
@@ -52,10 +56,11 @@ def test_redcap_dictionary_follows_redcaps_rules():
             for choice in row[5].split(" | "):
                 code, label = choice.split(", ", 1)
                 assert re.fullmatch(r"[a-z0-9_]+", code) and label and "|" not in label
-    assert {f"fn_{f}" for f in INST.function_ids} <= set(names)
+    assert {f"fn_{f}" for f in inst.function_ids} <= set(names)
+    assert {f"flag_{f.id}" for f in getattr(inst, "flags", ())} <= set(names)
     by_name = {r[0]: r for r in rows}
     # Statuses 0-3 in order, with the function's own anchors as labels.
-    first = INST.functions[0]
+    first = inst.functions[0]
     assert by_name[f"fn_{first.id}"][5].startswith(f"0, {first.anchors.s0.split('|')[0][:10]}")
     assert by_name["birth_date"][10] == "y" and by_name["assessment_date"][7] == "date_ymd"
 

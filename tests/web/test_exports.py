@@ -46,17 +46,25 @@ def test_cohort_exports_and_formula_escaping(world, http):
     risky = ClientFactory(care_team=world.team1, display_id="=HYPERLINK(1)")
     make_assessment(risky, "signed")
     sign_in(http, world.user(Role.SUPERVISOR))
-    wide = rows(http.get("/exports/?kind=scores&instrument_version=1"))
+    wide = rows(
+        http.get(f"/exports/?kind=scores&instrument_version={world.signed.instrument_version}")
+    )
     assert sorted(r["client"] for r in wide) == ["'=HYPERLINK(1)", "A-0001"]  # signed only
-    long = rows(http.get("/exports/?kind=ratings&instrument_version=1"))
+    long = rows(
+        http.get(f"/exports/?kind=ratings&instrument_version={world.signed.instrument_version}")
+    )
     assert {r["section"] for r in long} == {
         "functional",
         "current_relational_health",
         "relational_history",
     }
-    dictionary = rows(http.get("/exports/?kind=dictionary&instrument_version=1"))
+    dictionary = rows(
+        http.get(f"/exports/?kind=dictionary&instrument_version={world.signed.instrument_version}")
+    )
     assert {r["column"] for r in dictionary} >= set(wide[0]) - {"client"}
-    redcap = http.get("/exports/?kind=redcap&instrument_version=1").content.decode()
+    redcap = http.get(
+        f"/exports/?kind=redcap&instrument_version={world.signed.instrument_version}"
+    ).content.decode()
     assert redcap.startswith("Variable / Field Name,Form Name")
     assert http.get("/exports/?kind=scores&instrument_version=99").status_code == 400
     assert AuditEvent.objects.filter(action="export.cohort").count() == 2
@@ -99,7 +107,9 @@ def cohort(world):
 @override_settings(NEUROSEQ_RESEARCH_KEY="test-key", NEUROSEQ_RESEARCH_MIN_CELL=5)
 def test_research_export_is_de_identified(world, http, cohort):
     sign_in(http, world.user(Role.ORG_ADMIN))
-    response = http.get("/exports/?kind=research&instrument_version=1")
+    response = http.get(
+        f"/exports/?kind=research&instrument_version={world.signed.instrument_version}"
+    )
     text = response.content.decode()
     assert response.status_code == 200
     identifying = [world.child1.given_name, world.child1.family_name, "Quillfeather", "A-0001"]
@@ -136,16 +146,24 @@ def test_research_export_is_de_identified(world, http, cohort):
     assert event.details["suppressed_age_cells"] == 2
     assert event.details["suppressed_age_bands_years"] == [6, 10]
     # Stable ids with the same key, different ids with another key.
-    again = rows(http.get("/exports/?kind=research&instrument_version=1"))
+    again = rows(
+        http.get(f"/exports/?kind=research&instrument_version={world.signed.instrument_version}")
+    )
     assert [r["research_id"] for r in again] == [r["research_id"] for r in table]
     with override_settings(NEUROSEQ_RESEARCH_KEY="another-key"):
-        other = rows(http.get("/exports/?kind=research&instrument_version=1"))
+        other = rows(
+            http.get(
+                f"/exports/?kind=research&instrument_version={world.signed.instrument_version}"
+            )
+        )
     assert not {r["research_id"] for r in other} & {r["research_id"] for r in table}
 
 
 def test_research_export_refuses_too_few_children(world, http):
     sign_in(http, world.user(Role.ORG_ADMIN))
-    response = http.get("/exports/?kind=research&instrument_version=1")
+    response = http.get(
+        f"/exports/?kind=research&instrument_version={world.signed.instrument_version}"
+    )
     assert response.status_code == 400 and "at least 5" in response.content.decode()
     assert not AuditEvent.objects.filter(action="export.research").exists()
 

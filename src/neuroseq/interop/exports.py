@@ -18,6 +18,7 @@ from typing import IO, Any
 
 from neuroseq.instrument import Instrument
 from neuroseq.interop.csv_safety import SafeWriter
+from neuroseq.interop.fhir_questionnaire import flags_of
 
 RECORD_FORMAT = "neuroseq.record/1"
 
@@ -200,12 +201,12 @@ LONG_COLUMNS = (
     ("assessment_date", "date of the assessment (YYYY-MM-DD)"),
     ("instrument_version", "instrument version"),
     ("synthetic", "true for generated, non-real records"),
-    ("section", "functional / current_relational_health / relational_history"),
+    ("section", "functional / current_relational_health / relational_history / clinical_flags"),
     ("period", "developmental period (relational_history only)"),
     ("item", "function or relational item id"),
     ("region", "brain region of a function"),
     ("domain", "domain of a function"),
-    ("rating", "0-3; empty = listed but not rated (never zero)"),
+    ("rating", "0-3, empty = listed but not rated (never zero); flags: true / false"),
 )
 
 
@@ -246,6 +247,10 @@ def rating_rows(inputs: dict[str, Any], inst: Instrument) -> Iterable[list[Any]]
         for h in inst.history_items:
             if h.id in (history.get(p) or {}):
                 yield ["relational_history", p, h.id, "", "", history[p][h.id]]
+    flags = inputs.get("clinical_flags") or {}
+    for flag in flags_of(inst):
+        if flags.get(flag.id) is not None:
+            yield ["clinical_flags", "", flag.id, "", "", flags[flag.id]]
 
 
 def write_ratings_long(rows: Iterable[ExportRow], inst: Instrument, file: IO[str]) -> int:

@@ -38,6 +38,7 @@ from neuroseq.interop.fhir_questionnaire import (
     RELATIONAL_RATING,
     SEVERITIES,
     canonical,
+    flags_of,
     questionnaire,
     score_concepts,
 )
@@ -180,6 +181,17 @@ def _functional_items(a: Assessment, inst: Instrument) -> list[dict[str, Any]]:
     return [{"linkId": "functional", "item": regions}] if regions else []
 
 
+def _flag_items(a: Assessment, inst: Instrument) -> list[dict[str, Any]]:
+    """Assessed clinical flags (true or false); flags not assessed are left out."""
+    assessed: dict[str, bool] = dict(getattr(a, "clinical_flags", None) or {})
+    items = [
+        {"linkId": f"flag.{f.id}", "answer": [{"valueBoolean": assessed[f.id]}]}
+        for f in flags_of(inst)
+        if assessed.get(f.id) is not None
+    ]
+    return [{"linkId": "clinical_flags", "item": items}] if items else []
+
+
 def _qr_status(facts: RecordFacts) -> str:
     if facts.status == "draft":
         return "in-progress"
@@ -215,6 +227,7 @@ def questionnaire_response(
             *_adversity_items(a, inst),
             *_relational_items(a, inst),
             *_functional_items(a, inst),
+            *_flag_items(a, inst),
         ],
     }
     if subject:

@@ -25,9 +25,16 @@ from neuroseq.interop.fhir_questionnaire import (
     ASSESSMENT_DATE,
     BIRTH_DATE,
     RATER,
+    flags_of,
 )
 
-GROUPS = {"assessment", "relational_history", "current_relational_health", "functional"}
+GROUPS = {
+    "assessment",
+    "relational_history",
+    "current_relational_health",
+    "functional",
+    "clinical_flags",
+}
 
 
 class FhirImportError(ValueError):
@@ -107,6 +114,7 @@ class _Reader:
         self.periods = set(inst.period_ids)
         self.regions = set(inst.region_ids)
         self.domains = set(inst.domain_ids)
+        self.flags = {f.id for f in flags_of(inst)}
 
     def problem(self, link: str, message: str) -> None:
         self.errors.append(f"QuestionnaireResponse.item[{link}]: {message}")
@@ -219,6 +227,13 @@ class _Reader:
             self.record["functional"][rest] = self.rating(item, "status")
         elif prefix == "crh" and rest in self.current:
             self.record["current_relational_health"][rest] = self.rating(item, "relational-rating")
+        elif prefix == "flag" and rest in self.flags:
+            value = self.value(item, "valueBoolean", "true or false")
+            if value is not None:
+                if not isinstance(value, bool):
+                    self.problem(link, f"expected true or false, got {value!r}")
+                else:
+                    self.record.setdefault("clinical_flags", {})[rest] = value
         elif prefix == "rh" and rest.count(".") == 1:
             period, history_item = rest.split(".")
             if period not in self.periods or history_item not in self.history:

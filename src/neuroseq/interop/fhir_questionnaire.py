@@ -251,6 +251,42 @@ def _functional_group(inst: Instrument) -> dict[str, Any]:
     }
 
 
+def flags_of(inst: Instrument) -> tuple[Any, ...]:
+    """The instrument's clinical flags (instrument v2 on); none for v1."""
+    return tuple(getattr(inst, "flags", ()))
+
+
+def _flags_group(inst: Instrument) -> list[dict[str, Any]]:
+    """Clinical flags as yes/no items: ticked = present, false = checked and absent."""
+    flags = flags_of(inst)
+    if not flags:
+        return []
+    items = [
+        {
+            "linkId": f"flag.{f.id}",
+            "code": [coding(code_system_url("clinical-flag"), f.id, f.label)],
+            "type": "boolean",
+            "text": f"{f.label} ({f.kind})",
+            "item": [
+                {
+                    "linkId": f"flag.{f.id}.when",
+                    "type": "display",
+                    "text": f"Tick when: {f.description} First: {f.action}",
+                }
+            ],
+        }
+        for f in flags
+    ]
+    return [
+        {
+            "linkId": "clinical_flags",
+            "type": "group",
+            "text": "Clinical flags: medical and safeguarding concerns that come first",
+            "item": items,
+        }
+    ]
+
+
 def questionnaire(inst: Instrument) -> dict[str, Any]:
     """The instrument as an R4 Questionnaire resource (a JSON-ready dict)."""
     return {
@@ -272,6 +308,7 @@ def questionnaire(inst: Instrument) -> dict[str, Any]:
             _relational_history_group(inst),
             _current_group(inst),
             _functional_group(inst),
+            *_flags_group(inst),
         ],
     }
 
@@ -333,6 +370,14 @@ def _code_system(
 def code_systems(inst: Instrument) -> list[dict[str, Any]]:
     """Every code system our resources use, generated from this instrument version."""
     items = {i.id: i for i in (*inst.history_items, *inst.current_items)}
+    flags = [
+        _code_system(
+            inst,
+            "clinical-flag",
+            "Clinical flags (medical and safeguarding)",
+            [(f.id, f.label, f.description) for f in flags_of(inst)],
+        )
+    ]
     return [
         _code_system(
             inst,
@@ -403,6 +448,7 @@ def code_systems(inst: Instrument) -> list[dict[str, Any]]:
             "Relational gate",
             [(code, display, None) for code, display in GATES.items()],
         ),
+        *(flags if flags_of(inst) else []),
     ]
 
 

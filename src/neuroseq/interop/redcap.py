@@ -13,6 +13,7 @@ from typing import IO
 from neuroseq.instrument import STATUSES, Instrument
 from neuroseq.instrument.schema import Anchors
 from neuroseq.interop.csv_safety import SafeWriter
+from neuroseq.interop.fhir_questionnaire import flags_of
 
 COLUMNS = (
     "Variable / Field Name",
@@ -195,6 +196,18 @@ def dictionary_rows(inst: Instrument) -> list[list[str]]:
                     )
                 )
                 first_in_region = False
+    form = "clinical_flags"
+    for i, flag in enumerate(flags_of(inst)):
+        rows.append(
+            _row(
+                f"flag_{flag.id}",
+                form,
+                "yesno",
+                f"{flag.label} ({flag.kind})",
+                section="Clinical flags: these come first, before any activity" if i == 0 else "",
+                note=f"Tick when: {_label(flag.description)} Leave empty if not assessed.",
+            )
+        )
     return rows
 
 

@@ -8,9 +8,10 @@
   whole months since the child's first assessment in the file.
 - Small cells (threshold ``k``, default 5 distinct children) are suppressed:
   ``age_months`` is left empty for every row whose age band (whole years) holds fewer
-  than k children, and an ``adversity.<type>`` column is left empty for all rows when
-  fewer than k children have that adversity type. A file with fewer than k children is
-  refused altogether.
+  than k children; an ``adversity.<type>`` column is left empty for all rows when fewer
+  than k children have that adversity type, and so is a ``flag.<flag>`` column (clinical
+  flags, instrument v2 on) when fewer than k children have the flag. A file with fewer
+  than k children is refused altogether.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from neuroseq.assessment import DAYS_PER_MONTH
 from neuroseq.instrument import Instrument
 from neuroseq.interop.csv_safety import SafeWriter
 from neuroseq.interop.exports import rating_rows, score_columns, score_values
+from neuroseq.interop.fhir_questionnaire import flags_of
 
 DEFAULT_THRESHOLD = 5
 SUPPRESSED = ""  # an empty cell; the audit event and docs say which cells and why
@@ -56,6 +58,7 @@ class SuppressionReport:
     suppressed_age_bands_years: tuple[int, ...]
     suppressed_age_cells: int
     suppressed_adversity_types: tuple[str, ...]
+    suppressed_flags: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -65,6 +68,7 @@ class SuppressionReport:
             "suppressed_age_bands_years": list(self.suppressed_age_bands_years),
             "suppressed_age_cells": self.suppressed_age_cells,
             "suppressed_adversity_types": list(self.suppressed_adversity_types),
+            "suppressed_flags": list(self.suppressed_flags),
         }
 
 
@@ -85,6 +89,7 @@ def research_columns(inst: Instrument) -> list[str]:
         *(f"rh.{p}.{h.id}" for p in inst.period_ids for h in inst.history_items),
         *(f"crh.{c.id}" for c in inst.current_items),
         *(f"fn.{f}" for f in inst.function_ids),
+        *(f"flag.{f.id}" for f in flags_of(inst)),
         *(c for c, _, _ in score_columns(inst) if c not in HIDDEN_SCORES),
     ]
 
@@ -92,7 +97,11 @@ def research_columns(inst: Instrument) -> list[str]:
 def _ratings(inputs: dict[str, Any], inst: Instrument) -> dict[str, Any]:
     cells: dict[str, Any] = {}
     for section, period, item, _, _, rating in rating_rows(inputs, inst):
-        prefix = {"functional": "fn", "current_relational_health": "crh"}.get(section)
+        prefix = {
+            "functional": "fn",
+            "current_relational_health": "crh",
+            "clinical_flags": "flag",
+        }.get(section)
         cells[f"{prefix}.{item}" if prefix else f"rh.{period}.{item}"] = rating
     return cells
 
@@ -114,14 +123,19 @@ def write_research_export(
         )
     by_band: dict[int, set[str]] = defaultdict(set)
     by_type: dict[str, set[str]] = defaultdict(set)
+    by_flag: dict[str, set[str]] = defaultdict(set)
     for r in rows:
         by_band[int(r.age_months // 12)].add(r.client_ref)
         for adversity in r.inputs.get("adversities") or []:
             by_type[adversity["type"]].add(r.client_ref)
+        for flag, present in (r.inputs.get("clinical_flags") or {}).items():
+            if present:
+                by_flag[flag].add(r.client_ref)
     small_bands = sorted(b for b, kids in by_band.items() if len(kids) < threshold)
     small_types = sorted(
         t.id for t in inst.adversity_types if 0 < len(by_type.get(t.id, ())) < threshold
     )
+    small_flags = sorted(f.id for f in flags_of(inst) if 0 < len(by_flag.get(f.id, ())) < threshold)
     first_date: dict[str, date] = {}
     for r in sorted(rows, key=lambda r: r.assessment_date):
         first_date.setdefault(r.client_ref, r.assessment_date)
@@ -155,6 +169,7 @@ def write_research_export(
                 for t in inst.adversity_types
             },
             **_ratings(r.inputs, inst),
+            **{f"flag.{f}": SUPPRESSED for f in small_flags},
             **dict(zip(score_keys, score_values(r.scores, inst), strict=True)),
         }
         writer.writerow(cells.get(c) for c in columns)
@@ -165,4 +180,5 @@ def write_research_export(
         suppressed_age_bands_years=tuple(small_bands),
         suppressed_age_cells=suppressed_ages,
         suppressed_adversity_types=tuple(small_types),
+        suppressed_flags=tuple(small_flags),
     )
