@@ -23,7 +23,7 @@ from neuroseq.interop.fhir_import import FhirImportError, assessment_from_fhir
 from neuroseq.interop.fhir_questionnaire import code_systems, instrument_bundle, questionnaire
 from neuroseq.scoring import score_assessment
 
-INST = load_instrument("1")
+INST = load_instrument(WORKED_EXAMPLE["instrument_version"])
 # Every instrument version in the data folder: the mapping is generated, so all must work.
 VERSIONS = sorted(p.name[1:] for p in DATA_DIR.glob("v*"))
 EXAMPLE = parse_assessment(copy.deepcopy(WORKED_EXAMPLE), INST)
@@ -106,7 +106,7 @@ def test_questionnaire_groups_functions_by_region_then_domain():
                 seen.append(f.id)
     assert sorted(seen) == sorted(INST.function_ids)
     assert [g["linkId"] for g in functional["item"]] == [f"region.{r}" for r in INST.region_ids]
-    assert q["url"] == f"{CANONICAL_BASE}/Questionnaire/neuroseq-instrument" and q["version"] == "1"
+    assert q["url"] == f"{CANONICAL_BASE}/Questionnaire/neuroseq-instrument" and q["version"] == INST.version
 
 
 def test_worked_example_round_trip_and_same_scores():
