@@ -106,7 +106,10 @@ def test_questionnaire_groups_functions_by_region_then_domain():
                 seen.append(f.id)
     assert sorted(seen) == sorted(INST.function_ids)
     assert [g["linkId"] for g in functional["item"]] == [f"region.{r}" for r in INST.region_ids]
-    assert q["url"] == f"{CANONICAL_BASE}/Questionnaire/neuroseq-instrument" and q["version"] == INST.version
+    assert (
+        q["url"] == f"{CANONICAL_BASE}/Questionnaire/neuroseq-instrument"
+        and q["version"] == INST.version
+    )
 
 
 def test_worked_example_round_trip_and_same_scores():

@@ -39,7 +39,7 @@ def request_for(world, method, path, action):
     if method == "POST" and path.endswith("/assessments"):
         body = {"inputs": example_inputs(assessment_date="2026-09-01")}
     elif method == "POST" and path.endswith("/fhir"):
-        inst = load_instrument("1")
+        inst = load_instrument(world.signed.instrument_version)
         body = assessment_bundle(parse_assessment(world.signed.inputs, inst), inst)
     elif method == "PUT":
         body = {"inputs": example_inputs(assessment_date="2026-06-03")}

@@ -53,11 +53,10 @@ def test_cohort_exports_and_formula_escaping(world, http):
     long = rows(
         http.get(f"/exports/?kind=ratings&instrument_version={world.signed.instrument_version}")
     )
-    assert {r["section"] for r in long} == {
-        "functional",
-        "current_relational_health",
-        "relational_history",
-    }
+    sections = {"functional", "current_relational_health", "relational_history"}
+    if world.signed.inputs.get("clinical_flags"):  # instrument v2 on
+        sections.add("clinical_flags")
+    assert {r["section"] for r in long} == sections
     dictionary = rows(
         http.get(f"/exports/?kind=dictionary&instrument_version={world.signed.instrument_version}")
     )
