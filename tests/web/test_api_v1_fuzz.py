@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import checks
@@ -29,6 +31,17 @@ CHECKS = [
 _APP: list[object] = []
 
 
+@pytest.fixture
+def keep_test_connection():
+    """The real WSGI handler closes database connections around each request, which would
+    end the test's transaction on PostgreSQL; Django's own test client unhooks the same."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 def wsgi_app() -> object:
     """The real WSGI application, built once the test settings apply (plain HTTP)."""
     if not _APP:
@@ -44,7 +57,7 @@ def wsgi_app() -> object:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(data=st.data())
-def test_v1_conforms_to_its_schema(world, operation, data):
+def test_v1_conforms_to_its_schema(world, keep_test_connection, operation, data):
     token = api_token(world.user(Role.SUPERVISOR))
     case = data.draw(operation.as_strategy())
     case.call_and_validate(

@@ -286,3 +286,7 @@ def write_data_dictionary(inst: Instrument, file: IO[str]) -> None:
     writer.writerow(["ratings_long", "rating (functional)", "status of the function", statuses])
     for f in inst.functions:
         writer.writerow(["ratings_long", f"item = {f.id}", f.name, f"{f.region} / {f.domain}"])
+    for flag in flags_of(inst):
+        writer.writerow(
+            ["ratings_long", f"item = {flag.id}", f"{flag.label} ({flag.kind})", "true / false"]
+        )

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 
-from neuroseq.assessment import parse_assessment
+from neuroseq.assessment import AssessmentError, parse_assessment
 from neuroseq.instrument import Instrument, InstrumentError, load_instrument
 from neuroseq.interop import exports, research
 from neuroseq.interop.fhir_export import RecordFacts, assessment_bundle
@@ -183,7 +183,10 @@ def fhir_bundle(actor: Actor, assessment: Assessment) -> dict[str, Any]:
     if actor.user is not None:
         require(actor.user, "assessment.view")
     inst = _instrument(assessment.instrument_version)
-    parsed = parse_assessment(assessment.inputs, inst)
+    try:
+        parsed = parse_assessment(assessment.inputs, inst)
+    except AssessmentError as exc:  # stored inputs that no longer parse: say so, no 500
+        raise ValidationError({"inputs": exc.errors}) from None
     org = assessment.client.organisation
     facts = RecordFacts(
         status=assessment.status,  # type: ignore[arg-type]
