@@ -1,6 +1,6 @@
 """Command-line interface: ``neuroseq --help``."""
 
-from neuroseq.cli import core, maps, plan, reliability  # noqa: F401  (each module registers its commands)
+from neuroseq.cli import cohort, core, maps, plan, reliability  # noqa: F401  (each module registers its commands)
 from neuroseq.cli.app import app
 
 

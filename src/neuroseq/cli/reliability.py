@@ -35,6 +35,11 @@ from neuroseq.reliability import (
 MISSING = {"", "na", "nan", "n/a", "."}
 
 
+def say(text: str) -> None:
+    """One line of plain output: no wrapping at the terminal width, no markup."""
+    console.print(text, soft_wrap=True, highlight=False, markup=False)
+
+
 class Stat(StrEnum):
     icc = "icc"
     kappa = "kappa"
@@ -197,47 +202,47 @@ def _ci(result: Any) -> str:
 def _print(stat: Stat, result: Any, data: Ratings, path: Path) -> None:
     raters = ", ".join(data.columns)
     if stat is Stat.icc:
-        console.print(f"{result.form} ({result.description})")
-        console.print(f"  ICC = {_fmt(result.value)}{_ci(result)}")
-        console.print(
+        say(f"{result.form} ({result.description})")
+        say(f"  ICC = {_fmt(result.value)}{_ci(result)}")
+        say(
             f"  F({result.df1:g}, {result.df2:g}) = {_fmt(result.f_value, 2)}, "
             f"p = {result.p_value:.3g}"
         )
-        console.print(f"  {result.n_targets} units x {result.n_raters} raters ({raters})")
+        say(f"  {result.n_targets} units x {result.n_raters} raters ({raters})")
     elif stat is Stat.kappa:
         kind = "Cohen's kappa" if result.weights is None else f"{result.weights} weighted kappa"
-        console.print(f"{kind} ({raters})")
-        console.print(f"  kappa = {_fmt(result.value)}{_ci(result)}, SE {_fmt(result.se)}")
-        console.print(
+        say(f"{kind} ({raters})")
+        say(f"  kappa = {_fmt(result.value)}{_ci(result)}, SE {_fmt(result.se)}")
+        say(
             f"  test of kappa = 0: z = {_fmt(result.z, 2)}, p = {result.p_value:.3g} "
             f"(SE under H0 {_fmt(result.se0)})"
         )
-        console.print(
+        say(
             f"  {result.n} units; exact agreement {100 * result.observed_agreement:.1f}%; "
             f"categories {', '.join(f'{c:g}' for c in result.categories)}"
         )
     elif stat is Stat.fleiss:
-        console.print("Fleiss' kappa")
-        console.print(f"  kappa = {_fmt(result.value)}")
-        console.print(
+        say("Fleiss' kappa")
+        say(f"  kappa = {_fmt(result.value)}")
+        say(
             f"  test of kappa = 0: z = {_fmt(result.z, 2)}, p = {result.p_value:.3g} "
             f"(SE under H0 {_fmt(result.se0)})"
         )
         for name, value in zip(result.categories, result.category_kappas, strict=True):
-            console.print(f"  category {name}: kappa {_fmt(value)}")
-        console.print(f"  {result.n_subjects} subjects, {result.n_raters} ratings each")
+            say(f"  category {name}: kappa {_fmt(value)}")
+        say(f"  {result.n_subjects} subjects, {result.n_raters} ratings each")
     elif stat is Stat.alpha:
-        console.print(f"Krippendorff's alpha ({result.level})")
-        console.print(f"  alpha = {_fmt(result.value)}")
-        console.print(
+        say(f"Krippendorff's alpha ({result.level})")
+        say(f"  alpha = {_fmt(result.value)}")
+        say(
             f"  {result.n_units} pairable units, {result.n_values} values, "
             f"{result.n_raters} raters ({raters})"
         )
     else:
-        console.print(f"Percent agreement ({raters})")
-        console.print(f"  exact: {100 * result.value:.1f}%")
-        console.print(f"  within one level: {100 * result.within_one:.1f}%")
-        console.print(f"  {result.n_pairs} rater pairs over {result.n_units} units")
+        say(f"Percent agreement ({raters})")
+        say(f"  exact: {100 * result.value:.1f}%")
+        say(f"  within one level: {100 * result.within_one:.1f}%")
+        say(f"  {result.n_pairs} rater pairs over {result.n_units} units")
 
 
 @app.command()

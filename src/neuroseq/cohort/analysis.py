@@ -156,15 +156,15 @@ class CohortAnalysis:
 
     def add(self, columns: Mapping[str, np.ndarray], synthetic: np.ndarray | None = None) -> None:
         """One chunk of named columns (``age_months``, the scores, ``period_load.*``)."""
-        missing = [
-            c
-            for c in (CHALLENGES, self.outcome, HISTORY, CURRENT, AGE, *self.periods)
-            if c not in columns
-        ]
+        missing = [c for c in (CHALLENGES, self.outcome, HISTORY, CURRENT, AGE) if c not in columns]
         if missing:
             raise CohortError([f"columns: missing {', '.join(missing)}"])
+        size = len(columns[CHALLENGES])
 
         def col(name: str) -> np.ndarray:
+            """A column as floats; an absent period load is unknown (the timing model says so)."""
+            if name not in columns:
+                return np.full(size, np.nan)
             return np.asarray(columns[name], dtype=float)
 
         x, y, h, c, age = col(CHALLENGES), col(self.outcome), col(HISTORY), col(CURRENT), col(AGE)
