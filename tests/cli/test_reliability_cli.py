@@ -36,7 +36,7 @@ def test_icc_table_and_json(tmp_path: Path) -> None:
     assert shown.exit_code == 0, shown.output
     assert "ICC = 0.290" in shown.output and "95% CI 0.019 to 0.761" in shown.output
     as_json = run(path, "--stat", "icc", "--form", "ICC(C,1)", "--json")
-    data = json.loads(as_json.output)
+    data = json.loads(as_json.stdout)
     assert data["form"] == "ICC3" and round(data["value"], 2) == 0.71
     assert data["raters"] == ["j1", "j2", "j3", "j4"] and data["n_units"] == 6
 
@@ -53,7 +53,7 @@ def test_kappa_with_chosen_raters_and_weights(tmp_path: Path) -> None:
         path, "--stat", "kappa", "--raters", "derm1,derm2", "--weights", "linear", "--json"
     )
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     assert data["value"] == pytest.approx(0.5082, abs=5e-5)
     assert data["se"] == pytest.approx(0.0655, abs=5e-5)
 
@@ -68,7 +68,7 @@ def test_fleiss_from_counts_and_alpha_with_gaps(tmp_path: Path) -> None:
         "counts.csv",
     )
     fleiss = run(counts, "--stat", "fleiss", "--layout", "counts", "--json")
-    assert json.loads(fleiss.output)["value"] == pytest.approx(0.210, abs=5e-4)
+    assert json.loads(fleiss.stdout)["value"] == pytest.approx(0.210, abs=5e-4)
     # Krippendorff (2011): units in rows, observers A-D in columns, gaps empty
     alpha = write(
         tmp_path,
@@ -78,7 +78,7 @@ def test_fleiss_from_counts_and_alpha_with_gaps(tmp_path: Path) -> None:
     )
     result = run(alpha, "--stat", "alpha", "--level", "interval", "--json")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["value"] == pytest.approx(0.849, abs=5e-4)
+    assert json.loads(result.stdout)["value"] == pytest.approx(0.849, abs=5e-4)
     agreement = run(alpha, "--stat", "agreement")
     assert agreement.exit_code == 0 and "within one level" in agreement.output
 
@@ -116,7 +116,7 @@ def test_allow_constant_computes_anyway(tmp_path: Path) -> None:
     path = write(tmp_path, "unit,A,B\n1,2,2\n2,2,3\n3,2,1\n")
     result = run(path, "--stat", "icc", "--form", "ICC2", "--allow-constant", "--json")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["value"] == pytest.approx(0.0)
+    assert json.loads(result.stdout)["value"] == pytest.approx(0.0)
 
 
 def test_missing_file(tmp_path: Path) -> None:
