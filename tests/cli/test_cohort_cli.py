@@ -71,8 +71,12 @@ def test_outcomes_of_a_client_who_improved(tmp_path: Path) -> None:
         "\n".join(json.dumps(r) for r in (visit("2026-03-16", 0), visit("2026-09-16", 2))) + "\n",
         encoding="utf-8",
     )
-    result = run("cohort", "outcomes", path, "--json")
+    chart = tmp_path / "outcomes.svg"
+    result = run("cohort", "outcomes", path, "--json", "--plot", chart)
     assert result.exit_code == 0, result.output
+    svg = chart.read_text(encoding="utf-8")
+    assert 'data-scope="functional_score" data-class="improved" data-count="1"' in svg
+    assert "SYNTHETIC DATA" in svg and "<desc" in svg
     data = json.loads(result.stdout)
     total = data["groups"][0]["scores"][0]
     assert total["key"] == "functional_score"

@@ -24,6 +24,7 @@ from neuroseq.cli.batch import CHUNK, _count_lines, _progress, _records
 from neuroseq.cohort.analysis import CHALLENGES, CohortAnalysis, CohortFit
 from neuroseq.cohort.errors import CohortError
 from neuroseq.cohort.outcomes import CLASSES, Outcomes, OutcomeTracker, score_matrix
+from neuroseq.cohort.outcomes_chart import render_outcomes_chart
 from neuroseq.cohort.plot import render_cohort_plot
 from neuroseq.instrument import Instrument, load_instrument
 from neuroseq.interop.assessment_csv import RowError
@@ -283,6 +284,9 @@ def outcomes_command(
     show_clients: Annotated[
         bool, typer.Option("--show-clients", help="List the clients behind each count.")
     ] = False,
+    plot: Annotated[
+        Path | None, typer.Option("--plot", help="Write the SVG chart (all clients) here.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (with client ids).")] = False,
 ) -> None:
     """First vs latest assessment per client, age-adjusted: improved / no change / worse."""
@@ -303,6 +307,12 @@ def outcomes_command(
     except UnicodeDecodeError:
         fail([f"{file}: not UTF-8 text"])
     result = tracker.result()
+    if plot is not None:
+        try:
+            plot.write_text(render_outcomes_chart(result, inst), encoding="utf-8")
+        except OSError as exc:
+            fail([f"--plot: cannot write {plot}: {exc.strerror}"])
+        error_console.print(f"wrote {plot}")
     if as_json:
         console.print_json(json.dumps(_finite(result.to_dict()), allow_nan=False))
     else:

@@ -273,7 +273,7 @@ def render_cohort_plot(fit: CohortFit, inst: Instrument, *, title: str | None = 
         _text(MARGIN, 62, subtitle, 14),
     ]
     if fit.synthetic:
-        w = text_width(SYNTHETIC_TEXT, 14) + 20
+        w = text_width(SYNTHETIC_TEXT, 14) + 32
         x = WIDTH - MARGIN - w
         head.append(
             group(
