@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import numpy as np
 import typer
@@ -21,14 +21,19 @@ import typer
 from neuroseq.assessment import Assessment, AssessmentError, parse_assessment
 from neuroseq.cli.app import app, console, error_console, fail
 from neuroseq.cli.batch import CHUNK, _count_lines, _progress, _records
-from neuroseq.cohort.analysis import CHALLENGES, CohortAnalysis, CohortFit
 from neuroseq.cohort.errors import CohortError
 from neuroseq.cohort.outcomes import CLASSES, Outcomes, OutcomeTracker, score_matrix
 from neuroseq.cohort.outcomes_chart import render_outcomes_chart
-from neuroseq.cohort.plot import render_cohort_plot
 from neuroseq.instrument import Instrument, load_instrument
 from neuroseq.interop.assessment_csv import RowError
 from neuroseq.scoring.batch import BatchInput, BatchScores, score_batch
+
+if TYPE_CHECKING:
+    from neuroseq.cohort.analysis import CohortFit
+
+# The fit (scipy) is imported inside the command, so that every other `neuroseq`
+# command starts without loading it.
+CHALLENGES = "developmental_challenges_score"
 
 cohort_app = typer.Typer(help="Cohort analytics: challenges vs function, outcomes.")
 app.add_typer(cohort_app, name="cohort")
@@ -216,6 +221,8 @@ def fit_command(
     seed: Annotated[int, typer.Option("--seed", help="Seed of the plotted sample.")] = 0,
 ) -> None:
     """Challenges vs age-adjusted function: line, band, residuals, models (bounded memory)."""
+    from neuroseq.cohort.plot import render_cohort_plot
+
     _check_file(file)
     inst = load_instrument()
     outcome = "age_typical_percent" if y is YChoice.age_typical else "functional_score"
@@ -238,6 +245,8 @@ def fit_command(
 
 
 def _fit(file: Path, inst: Instrument, outcome: str, colour: str, seed: int) -> CohortFit:
+    from neuroseq.cohort.analysis import CohortAnalysis
+
     scores_csv = _is_scores_csv(file)
     total = max(_count_lines(file) - (1 if file.suffix.lower() == ".csv" else 0), 0)
     with CohortAnalysis(inst, outcome=outcome, colour=colour, seed=seed) as analysis:  # type: ignore[arg-type]

@@ -21,16 +21,9 @@ import numpy as np
 import typer
 
 from neuroseq.cli.app import app, console, fail
-from neuroseq.reliability import (
-    ReliabilityError,
-    cohen_kappa,
-    counts_from_ratings,
-    fleiss_kappa,
-    icc,
-    krippendorff_alpha,
-    percent_agreement,
-    resolve_form,
-)
+
+# The statistics (scipy, statsmodels) are imported inside the command, so that every
+# other `neuroseq` command starts without loading them.
 
 MISSING = {"", "na", "nan", "n/a", "."}
 
@@ -274,6 +267,8 @@ def reliability(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Rater agreement: ICC, Cohen's (weighted) kappa, Fleiss' kappa, Krippendorff's alpha."""
+    from neuroseq.reliability import ReliabilityError, resolve_form
+
     if layout is Layout.counts and stat is not Stat.fleiss:
         fail(["--layout counts: only --stat fleiss reads a count table"])
     if stat is Stat.icc:
@@ -335,6 +330,15 @@ def _compute(
     confidence: float,
     path: Path,
 ) -> Any:
+    from neuroseq.reliability import (
+        cohen_kappa,
+        counts_from_ratings,
+        fleiss_kappa,
+        icc,
+        krippendorff_alpha,
+        percent_agreement,
+    )
+
     values = data.values
     if stat is Stat.icc:
         return icc(values, form, confidence=confidence, rater_names=data.columns)
