@@ -56,6 +56,18 @@ def test_fit_from_the_batch_scores_csv_agrees_with_the_assessments(
     assert "SYNTHETIC" in text.output
 
 
+def test_fit_reads_the_assessment_csv_too(tmp_path: Path) -> None:
+    from neuroseq.cli.cohort import CHALLENGES as CLI_NAME
+    from neuroseq.cohort.analysis import CHALLENGES
+
+    assert CLI_NAME == CHALLENGES  # the CLI tells a scores CSV by this column
+    path = tmp_path / "cohort.csv"
+    assert run("synth", "--n", "200", "--seed", "6", "-o", path).exit_code == 0
+    result = run("cohort", "fit", path, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["line"]["n"] == 200
+
+
 def visit(day: str, shift: int) -> dict[str, Any]:
     record = copy.deepcopy(WORKED_EXAMPLE)
     record["assessment_date"] = day

@@ -131,7 +131,7 @@ class CohortAnalysis:
         self.labels = labels(inst)
         self.periods = [f"period_load.{p}" for p in inst.period_ids]
         self.line = Moments((CHALLENGES, outcome))
-        self.relational = Moments((CHALLENGES, outcome, HISTORY, CURRENT))
+        self.relational = {m: Moments((CHALLENGES, outcome, m)) for m in (HISTORY, CURRENT)}
         self.multiple = Moments((CHALLENGES, HISTORY, CURRENT, AGE, outcome))
         self.timing = Moments((*self.periods, outcome))
         self.n_records = 0
@@ -173,7 +173,8 @@ class CohortAnalysis:
         if synthetic is not None:
             self.n_synthetic += int(np.count_nonzero(synthetic))
         self.line.add([x, y])
-        self.relational.add([x, y, h, c])
+        self.relational[HISTORY].add([x, y, h])
+        self.relational[CURRENT].add([x, y, c])
         self.multiple.add([x, h, c, age, y])
         self.timing.add([*(col(p) for p in self.periods), y])
         both = ~np.isnan(x) & ~np.isnan(y)
@@ -225,9 +226,10 @@ class CohortAnalysis:
         notes: list[str] = []
         residuals: dict[str, GroupComparison | None] = {}
         for measure, (below, above) in self._residual_groups(line).items():
+            moments = self.relational[measure]
             corr = (
-                residual_correlation(self.relational, CHALLENGES, self.outcome, measure, line.slope)
-                if self.relational.n > 2
+                residual_correlation(moments, CHALLENGES, self.outcome, measure, line.slope)
+                if moments.n > 2
                 else float("nan")
             )
             residuals[measure] = compare_groups(measure, below, above, corr)
