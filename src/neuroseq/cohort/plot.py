@@ -211,7 +211,7 @@ def render_cohort_plot(fit: CohortFit, inst: Instrument, *, title: str | None = 
         y = PLOT_TOP + 28 + 24 * i
         rule = {
             "low": f"below {low:g}",
-            "middle": f"{low:g}-{high:g}",
+            "middle": f"{low:g} to under {high:g}",
             "high": f"{high:g} or more",
             "none": "",
         }[key]
