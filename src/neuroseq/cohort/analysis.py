@@ -49,6 +49,7 @@ COLOURS: dict[str, str] = {
 }
 SAMPLE_SIZE = 2_000
 _SPOOL_COLUMNS = 4  # challenges, outcome, history, current
+SPOOL_BLOCK_ROWS = 16_384  # rows read back at a time for the residual comparison
 
 
 def labels(inst: Instrument) -> dict[str, str]:
@@ -208,7 +209,7 @@ class CohortAnalysis:
         self._spool.seek(0)
         width = 8 * _SPOOL_COLUMNS
         while True:
-            block = self._spool.read(width * 65_536)
+            block = self._spool.read(width * SPOOL_BLOCK_ROWS)
             if not block:
                 break
             rows = np.frombuffer(block, dtype=np.float64).reshape(-1, _SPOOL_COLUMNS)
