@@ -49,13 +49,13 @@ def test_kappa_with_chosen_raters_and_weights(tmp_path: Path) -> None:
         for j, count in enumerate(counts):
             rows += [f"p{len(rows)},{i},{j},0" for _ in range(count)]
     path = write(tmp_path, "\n".join(rows))
-    result = run(
-        path, "--stat", "kappa", "--raters", "derm1,derm2", "--weights", "linear", "--json"
-    )
+    result = run(path, "--stat", "kappa", "--raters", "derm1,derm2", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["value"] == pytest.approx(0.5082, abs=5e-5)
-    assert data["se"] == pytest.approx(0.0655, abs=5e-5)
+    assert data["value"] == pytest.approx(0.3449, abs=5e-5)
+    assert data["se"] == pytest.approx(0.0724, abs=5e-5)
+    weighted = run(path, "--stat", "kappa", "--raters", "derm1,derm2", "--weights", "quadratic")
+    assert weighted.exit_code == 0 and "quadratic weighted kappa" in weighted.output
 
 
 def test_fleiss_from_counts_and_alpha_with_gaps(tmp_path: Path) -> None:
