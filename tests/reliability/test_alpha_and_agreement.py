@@ -93,6 +93,21 @@ def test_percent_agreement_counts_pairs_by_hand() -> None:
     assert r.within_one == pytest.approx(6 / 7)
 
 
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3)), min_size=2, max_size=40))
+def test_two_raters_agree_as_often_as_kappa_counts(pairs: list[tuple[int, int]]) -> None:
+    """With two raters and no gaps, exact agreement is kappa's observed agreement p_o."""
+    from neuroseq.reliability import cohen_kappa
+
+    ratings = np.asarray(pairs, dtype=float)
+    a, b = ratings[:, 0], ratings[:, 1]
+    exact = float(np.mean(a == b))
+    assert percent_agreement(ratings).value == pytest.approx(exact)
+    if len(set(a) | set(b)) > 1:
+        kappa = cohen_kappa(a, b, categories=[0, 1, 2, 3])
+        assert kappa.observed_agreement == pytest.approx(exact)
+
+
 def test_percent_agreement_needs_pairs() -> None:
     with pytest.raises(ReliabilityError, match="nothing to compare"):
         percent_agreement([[1, nan], [nan, 2]])

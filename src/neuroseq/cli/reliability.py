@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -59,13 +60,13 @@ class Layout(StrEnum):
     counts = "counts"
 
 
+@dataclass(frozen=True)
 class Ratings:
     """A wide ratings file: unit labels, rater (or category) names, values (NaN = missing)."""
 
-    def __init__(self, units: list[str], columns: list[str], values: np.ndarray):
-        self.units = units
-        self.columns = columns
-        self.values = values
+    units: list[str]
+    columns: list[str]
+    values: np.ndarray
 
 
 def read_ratings(path: Path, *, has_id: bool) -> Ratings:
