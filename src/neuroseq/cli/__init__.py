@@ -1,6 +1,13 @@
 """Command-line interface: ``neuroseq --help``."""
 
-from neuroseq.cli import core, interop, maps, plan  # noqa: F401  (each module registers its commands)
+from neuroseq.cli import (  # noqa: F401  (each module registers its commands)
+    cohort,
+    core,
+    interop,
+    maps,
+    plan,
+    reliability,
+)
 from neuroseq.cli.app import app
 
 

@@ -100,10 +100,16 @@ class BatchScores:
     age_equivalents_months: np.ndarray  # (N, domains)
     age_equivalent_flags: np.ndarray  # int codes into AGE_FLAGS
     missing_count: np.ndarray
+    age_months: np.ndarray
 
     def columns(self, inst: Instrument) -> dict[str, np.ndarray]:
-        """Flat named columns: the scalar scores plus one per region and per domain."""
+        """Flat named columns: the scalar scores plus one per region, domain and period.
+
+        ``*_age_typical_percent`` are the age-adjusted scores: the child's score as a
+        percent of the typical child of the same age on the same rated items.
+        """
         cols: dict[str, np.ndarray] = {
+            "age_months": self.age_months,
             "developmental_challenges_score": self.developmental_challenges_score,
             "relational_health_history_score": self.relational_health_history_score,
             "current_relational_health": self.current_relational_health,
@@ -116,13 +122,27 @@ class BatchScores:
         for j, r in enumerate(inst.region_ids):
             cols[f"region_impact.{r}"] = self.region_impact[:, j]
             cols[f"region_score.{r}"] = self.region_scores[:, j]
+            cols[f"region_age_typical_percent.{r}"] = age_typical(
+                self.region_scores[:, j], self.typical_region_scores[:, j]
+            )
         for j, d in enumerate(inst.domain_ids):
             cols[f"domain_score.{d}"] = self.domain_scores[:, j]
+            cols[f"domain_age_typical_percent.{d}"] = age_typical(
+                self.domain_scores[:, j], self.typical_domain_scores[:, j]
+            )
             cols[f"age_equivalent_months.{d}"] = self.age_equivalents_months[:, j]
             cols[f"age_equivalent_flag.{d}"] = np.asarray(AGE_FLAGS, dtype=object)[
                 self.age_equivalent_flags[:, j]
             ]
+        for j, p in enumerate(inst.period_ids):
+            cols[f"period_load.{p}"] = self.period_load[:, j]
         return cols
+
+
+def age_typical(score: np.ndarray, typical: np.ndarray) -> np.ndarray:
+    """Percent of the typical child's score (NaN where the typical score is zero or unknown)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(typical > TOLERANCE, 100.0 * score / typical, np.nan)
 
 
 def _saturate(raw: np.ndarray, scale: float) -> np.ndarray:
@@ -297,6 +317,7 @@ def score_batch(b: BatchInput, inst: Instrument) -> BatchScores:
         age_equivalents_months=ae_months,
         age_equivalent_flags=ae_flags,
         missing_count=(~rated).sum(axis=1),
+        age_months=b.age_months,
     )
 
 
