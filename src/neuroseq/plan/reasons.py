@@ -15,6 +15,12 @@ from neuroseq.plan.model import Dose, Reason, Recommendation, RegionReview, Week
 from neuroseq.plan.selection import Choice
 
 DAYS_PER_WEEK = 7
+PLAIN_WHERE = {
+    "home": "at home",
+    "school": "at school",
+    "clinic": "in the clinic",
+    "community": "in the community",
+}
 
 
 def _count(n: int, noun: str) -> str:
@@ -90,14 +96,16 @@ def reasons_for(
             ),
         )
     )
-    d = a.dosage
+    d = choice.dosage
     reasons.append(
         Reason(
             kind="dose",
             text=(
                 f"{_count(d.episodes_per_week, 'episode')} a week of "
-                f"{_count(d.minutes_per_episode, 'minute')} ({d.minutes_per_week} minutes): "
-                "repetition changes the targeted networks."
+                f"{_count(d.minutes_per_episode, 'minute')} ({d.minutes_per_week} minutes) "
+                f"{PLAIN_WHERE[choice.setting]}: short, frequent, patterned repetition is how "
+                "use-dependent change is thought to happen (Perry 2006); the dose is expert "
+                "judgement, not a tested figure."
             ),
         )
     )
@@ -113,7 +121,7 @@ def recommendation(
     catalogue: Catalogue,
 ) -> Recommendation:
     a = choice.activity
-    d = a.dosage
+    d = choice.dosage
     return Recommendation(
         activity=a.id,
         name=a.name,
@@ -122,8 +130,14 @@ def recommendation(
         stage=a.stage,
         setting=choice.setting,
         delivered_by=choice.delivered_by,
-        other_settings=[s for s in a.settings if s != choice.setting],
-        others_who_can_deliver=[p for p in a.delivered_by if p != choice.delivered_by],
+        other_settings=[
+            s for s in a.settings if s != choice.setting and any(p[0] == s for p in choice.allowed)
+        ],
+        others_who_can_deliver=[
+            p
+            for p in a.delivered_by
+            if p != choice.delivered_by and any(pair[1] == p for pair in choice.allowed)
+        ],
         dosage=Dose(
             days_per_week=d.days_per_week,
             episodes_per_day=d.episodes_per_day,
