@@ -15,7 +15,7 @@ from neuroseq.assessment import parse_assessment
 from neuroseq.instrument import load_instrument
 from neuroseq.scoring import score_assessment
 
-INST = load_instrument("1")
+INST = load_instrument()
 FUNCTIONS = {f.id: f for f in INST.functions}
 PROPERTY = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from neuroseq.assessment import DAYS_PER_MONTH
+from neuroseq.assessment import DAYS_PER_MONTH, FORMAT
 from neuroseq.instrument import Instrument, load_instrument
 from neuroseq.scoring.batch import BatchInput, adversity_loads, relational_scores
 from neuroseq.scoring.batch import typical_statuses as _typical
@@ -59,6 +59,8 @@ class SynthChunk:
         period_ids = inst.period_ids
         history_ids = [h.id for h in inst.history_items]
         current_ids = [c.id for c in inst.current_items]
+        # Clinical flags are not modelled: every synthetic child was "checked, none present".
+        flags = dict.fromkeys(inst.flag_ids, False)
         types = [t.id for t in inst.adversity_types]
         chronicity = [c.id for c in inst.chronicity]
         ratings = b.ratings.tolist()
@@ -71,7 +73,7 @@ class SynthChunk:
             born = assessed - dt.timedelta(days=int(self.age_days[i]))
             lo, hi = int(bounds[i]), int(bounds[i + 1])
             yield {
-                "format": "neuroseq.assessment/1",
+                "format": FORMAT,
                 "instrument_version": inst.version,
                 "synthetic": True,
                 "client": {
@@ -98,6 +100,7 @@ class SynthChunk:
                     current_ids[c]: _rating(v) for c, v in enumerate(current[i])
                 },
                 "functional": {function_ids[f]: _rating(v) for f, v in enumerate(ratings[i])},
+                **({"clinical_flags": dict(flags)} if flags else {}),
             }
 
 

@@ -16,8 +16,11 @@ from neuroseq.instrument.schema import (
     STATUSES,
     AdversitiesFile,
     AdversityType,
+    Changes,
     Chronicity,
+    ClinicalFlag,
     Domain,
+    FlagsFile,
     Function,
     FunctionsFile,
     Gate,
@@ -35,7 +38,8 @@ from neuroseq.instrument.schema import (
 )
 
 DATA_DIR = Path(__file__).parent / "data"
-DEFAULT_VERSION = "1"
+DEFAULT_VERSION = "2"  # new assessments; older versions stay loadable and score as before
+FLAGS_FILE = "flags.yaml"  # optional: instrument v1 has no clinical flags
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -73,6 +77,8 @@ class Instrument:
     reliability: Reliability
     plan: PlanSettings
     data_dir: Path
+    flags: tuple[ClinicalFlag, ...] = ()
+    changes: Changes | None = None
     _index: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
 
     # -- lookups ---------------------------------------------------------------
@@ -93,6 +99,16 @@ class Instrument:
 
     def chronicity_level(self, chronicity_id: str) -> Chronicity:
         return self._lookup("chronicity", chronicity_id)
+
+    def flag(self, flag_id: str) -> ClinicalFlag:
+        return self._lookup("flag", flag_id)
+
+    @functools.cached_property
+    def flag_ids(self) -> tuple[str, ...]:
+        return tuple(f.id for f in self.flags)
+
+    def flags_for_function(self, function_id: str) -> tuple[ClinicalFlag, ...]:
+        return tuple(f for f in self.flags if f.function == function_id)
 
     def _lookup(self, kind: str, key: str) -> Any:
         try:
@@ -238,6 +254,7 @@ def _cross_check(inst: Instrument) -> list[str]:
         ("adversities.yaml", "adversity type", tuple(t.id for t in inst.adversity_types)),
         ("relational.yaml", "relational history item", tuple(i.id for i in inst.history_items)),
         ("relational.yaml", "current relational item", tuple(i.id for i in inst.current_items)),
+        (FLAGS_FILE, "clinical flag", inst.flag_ids),
     ):
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
@@ -295,6 +312,19 @@ def _cross_check(inst: Instrument) -> list[str]:
     if set(inst.history_period_weights) != set(period_ids):
         problems.append("relational.yaml: history_period_weights: expected one weight per period")
 
+    for flag in inst.flags:
+        if flag.function is not None and flag.function not in inst.function_ids:
+            problems.append(f"{FLAGS_FILE}: {flag.id}.function: unknown function {flag.function!r}")
+
+    if inst.changes is not None:
+        function_ids = set(inst.function_ids)
+        for i, change in enumerate(inst.changes.items):
+            if change.current is not None and change.current not in function_ids:
+                problems.append(
+                    f"instrument.yaml: changes.items[{i}].current: unknown function "
+                    f"{change.current!r}"
+                )
+
     rel = inst.reliability
     if set(rel.regions) != set(region_ids):
         problems.append("instrument.yaml: reliability.regions: expected one entry per region")
@@ -321,6 +351,8 @@ def _load(version: str, data_dir: Path) -> Instrument:
     periods = _validate(PeriodsFile, folder / "periods.yaml")
     adversities = _validate(AdversitiesFile, folder / "adversities.yaml")
     relational = _validate(RelationalFile, folder / "relational.yaml")
+    flags_path = folder / FLAGS_FILE
+    flags = _validate(FlagsFile, flags_path).flags if flags_path.exists() else []
     if main.header.version != version:
         raise InstrumentError(
             f"instrument.yaml: header.version: expected {version!r}, got {main.header.version!r}"
@@ -347,6 +379,8 @@ def _load(version: str, data_dir: Path) -> Instrument:
         reliability=main.reliability,
         plan=main.plan,
         data_dir=folder,
+        flags=tuple(flags),
+        changes=main.changes,
     )
     problems = _cross_check(inst)
     if problems:
@@ -358,5 +392,6 @@ def _load(version: str, data_dir: Path) -> Instrument:
         period={p.id: p for p in inst.periods},
         adversity_type={t.id: t for t in inst.adversity_types},
         chronicity={c.id: c for c in inst.chronicity},
+        flag={f.id: f for f in inst.flags},
     )
     return inst

@@ -183,6 +183,58 @@ class Header(Strict):
     disclaimer: str
     license: str
     principles_source: str
+    # The one sentence a rater cannot miss: what a status means (v2 on; None in v1, whose
+    # anchors mixed absolute and "for age" readings).
+    status_meaning: str | None = Field(default=None, min_length=40)
+
+
+FlagKind = Literal["medical", "safeguarding"]
+FLAG_KINDS: tuple[FlagKind, ...] = ("medical", "safeguarding")
+
+
+class ClinicalFlag(Strict):
+    """A yes/no observation the rater ticks that needs action before any activity.
+
+    Medical flags take over what v1 anchors wrote as pathology (e.g. "persistent
+    tachycardia"): a status describes maturity only, a flag says "this needs a doctor".
+    Safeguarding flags record the child's current situation (e.g. an imminent move).
+    """
+
+    id: Identifier
+    kind: FlagKind
+    function: Identifier | None = None  # the functional-review item it belongs to, if any
+    label: str = Field(min_length=5)
+    plain_label: str = Field(min_length=5)
+    description: str = Field(min_length=20)  # when to tick it
+    action: str = Field(min_length=20)  # what the clinician does first
+    plain_action: str = Field(min_length=20)  # what the family is told
+    source: str = Field(min_length=10)  # source or rationale
+
+
+class FlagsFile(Strict):
+    flags: list[ClinicalFlag] = Field(min_length=1)
+
+
+class ItemChange(Strict):
+    """One item-level change from the previous version: replaced, merged, added or retired."""
+
+    previous: list[Identifier] = []  # ids in the previous version ([] = new item)
+    current: Identifier | None = None  # id in this version (None = retired)
+    why: str = Field(min_length=20)
+
+    @model_validator(mode="after")
+    def _says_something(self) -> ItemChange:
+        if not self.previous and self.current is None:
+            raise ValueError("give previous ids, a current id or both")
+        return self
+
+
+class Changes(Strict):
+    """What changed from ``from_version``: read by ``neuroseq instrument diff`` and the docs."""
+
+    from_version: str
+    summary: str = Field(min_length=20)
+    items: list[ItemChange] = []
 
 
 class InstrumentFile(Strict):
@@ -193,6 +245,7 @@ class InstrumentFile(Strict):
     transforms: Transforms
     reliability: Reliability
     plan: PlanSettings
+    changes: Changes | None = None
 
 
 class FunctionsFile(Strict):
