@@ -20,6 +20,7 @@ rules (``rules.yaml``) refer to activities by tag.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -27,6 +28,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from neuroseq.instrument.loader import Instrument, InstrumentError, _describe_location
+from neuroseq.instrument.rules import Rules, load_rules
 from neuroseq.instrument.schema import MAX_AGE_MONTHS
 
 FILE_NAME = "activities.yaml"
@@ -417,6 +419,55 @@ def load_catalogue_file(path: Path, instrument: Instrument) -> Catalogue:
     )
 
 
+def delivery_problems(cat: Catalogue, rules: Rules) -> list[str]:
+    """The catalogue against the plan rules: per-setting delivery, people allowed in each
+    setting, school-day limits, pairings that never happen, and the tags the rules use."""
+    problems: list[str] = []
+    d = rules.delivery
+    words = [(w, re.compile(rf"\b{re.escape(w)}", re.IGNORECASE)) for w in d.school.forbidden_words]
+    for a in cat.activities:
+        where = f"{FILE_NAME}: activity {a.id}"
+        if a.delivery is None:
+            problems.append(
+                f"{where}: delivery: required with plan rules (one entry per setting, "
+                "with who delivers it there and how often)"
+            )
+            continue
+        for entry in a.delivery:
+            allowed = d.allowed_people.get(entry.setting, [])
+            for person in entry.by:
+                if person not in allowed:
+                    problems.append(
+                        f"{where}: delivery.{entry.setting}: {person!r} does not deliver "
+                        f"activities in this setting (allowed: {', '.join(allowed)})"
+                    )
+            for never in d.never:
+                clash = sorted(set(never.tags) & set(a.tags))
+                if never.by in entry.by and clash:
+                    problems.append(
+                        f"{where}: delivery.{entry.setting}: {never.by!r} never delivers "
+                        f"{', '.join(clash)} activities ({' '.join(never.reason.split())})"
+                    )
+            if entry.setting != "school":
+                continue
+            if entry.dosage.days_per_week > d.school.max_days_per_week:
+                problems.append(
+                    f"{where}: delivery.school.dosage.days_per_week: at most "
+                    f"{d.school.max_days_per_week} school days, got {entry.dosage.days_per_week}"
+                )
+            for word, pattern in words:
+                if pattern.search(entry.dosage.plain):
+                    problems.append(
+                        f"{where}: delivery.school.dosage.plain: {word!r} does not belong in a "
+                        f"school dose ({entry.dosage.plain!r})"
+                    )
+    used = {t for rule in rules.contraindications for t in rule.activity_tags}
+    used.update(t for never in d.never for t in never.tags)
+    for tag in sorted(used - set(cat.tags)):
+        problems.append(f"{FILE_NAME}: tags: the plan rules use tag {tag!r}; add it")
+    return problems
+
+
 _CACHE: dict[tuple[Path, str], tuple[Instrument, Catalogue]] = {}
 
 
@@ -431,5 +482,10 @@ def load_activities(instrument: Instrument) -> Catalogue:
     if hit is not None and hit[0] is instrument:
         return hit[1]
     catalogue = load_catalogue_file(instrument.data_dir / FILE_NAME, instrument)
+    rules = load_rules(instrument)
+    if rules is not None:
+        problems = delivery_problems(catalogue, rules)
+        if problems:
+            raise InstrumentError("\n".join(problems))
     _CACHE[key] = (instrument, catalogue)
     return catalogue

@@ -38,8 +38,10 @@ def reasons_for(
     inputs: PlanInputs,
     inst: Instrument,
     catalogue: Catalogue,
+    threshold: float | None = None,
 ) -> list[Reason]:
     a = choice.activity
+    points = inst.plan.focus_threshold_points if threshold is None else threshold
     reasons = [
         Reason(
             kind="rating",
@@ -57,7 +59,7 @@ def reasons_for(
             text=(
                 f"{review.region} scores {_fmt(review.score)} vs {_fmt(review.typical)} for the "
                 f"typical child of the same age (gap {_fmt(review.gap)} > threshold "
-                f"{inst.plan.focus_threshold_points:g} points)."
+                f"{round(points, 1):g} points)."
             ),
         )
     )
@@ -119,6 +121,7 @@ def recommendation(
     inputs: PlanInputs,
     inst: Instrument,
     catalogue: Catalogue,
+    threshold: float | None = None,
 ) -> Recommendation:
     a = choice.activity
     d = choice.dosage
@@ -147,7 +150,7 @@ def recommendation(
             plain=d.plain,
         ),
         targets=[t.function for t in choice.covers],
-        reasons=reasons_for(choice, review, developmental_ages, inputs, inst, catalogue),
+        reasons=reasons_for(choice, review, developmental_ages, inputs, inst, catalogue, threshold),
         sources=list(a.sources),
     )
 

@@ -69,7 +69,7 @@ class Candidate:
 
     @property
     def allowed(self) -> tuple[Pair, ...]:
-        return self.pairs or tuple(_pairs(self.activity))
+        return self.pairs or tuple(natural_pairs(self.activity))
 
 
 def covers(activity: Activity, inst: Instrument, function_id: str) -> bool:
@@ -124,7 +124,7 @@ def is_daily_life(activity: Activity) -> bool:
     return is_daily(activity.dosage)
 
 
-def _pairs(activity: Activity) -> list[Pair]:
+def natural_pairs(activity: Activity) -> list[Pair]:
     """Setting-person pairs that make sense for this activity, most natural first.
 
     A daily activity goes to the people who see the child daily, outside the clinic; a
@@ -148,7 +148,7 @@ def _pairs(activity: Activity) -> list[Pair]:
     return daily or natural or every
 
 
-def _assign(pairs: tuple[Pair, ...], settings: Counter[str], people: Counter[str]) -> Pair:
+def assign_pair(pairs: tuple[Pair, ...], settings: Counter[str], people: Counter[str]) -> Pair:
     """A natural setting-person pair, preferring a setting, then a person, not yet used."""
     return min(
         pairs,
@@ -175,7 +175,7 @@ def choose(pool: list[Candidate], compromised: list[FunctionTarget], limit: int)
         best: tuple[float, int] | None = None
         best_choice: Choice | None = None
         for index, c in enumerate(remaining):
-            setting, person = _assign(c.allowed, settings, people)
+            setting, person = assign_pair(c.allowed, settings, people)
             new = [t for t in c.reach if t.function not in covered]
             gain = (
                 COVERAGE_WEIGHT * sum(shortfall[t.function] for t in new)
