@@ -16,6 +16,8 @@ safety blocks, so a clinic can read, cite and change them as a new version:
   plateau);
 - ``contraindications``: activity tags that are not handed to caregivers or teachers
   when the history and the item ratings say so;
+- ``considerations``: clinician-only prompts the history raises (e.g. an FASD
+  assessment after prenatal alcohol exposure);
 - ``delivery``: who may deliver in each setting, school-day limits and pairings that
   never happen (a teacher never rocks a child); the catalogue is checked against them.
 
@@ -88,7 +90,7 @@ class BlockTexts(_Strict):
     text: Text
     plain_title: PlainText
     caregiver_text: PlainText
-    teacher_text: PlainText
+    teacher_text: PlainText | None
 
     def check_fields(self, allowed: set[str]) -> list[str]:
         """Placeholders of the clinician text that the plan does not fill."""
@@ -156,7 +158,8 @@ class StatusAtMost(_Strict):
 class Contraindication(_Strict):
     """Activities with one of ``activity_tags`` are given only by ``only_by`` when the
     history holds one of ``adversity_types`` and one of ``low_functions`` is rated at most
-    its limit (or not rated, when ``unrated_counts``)."""
+    its limit (or not rated, when ``unrated_counts``). Without ``teacher_reason`` the block
+    is not shown to teachers (a home routine is not the school's business)."""
 
     id: Identifier
     activity_tags: list[Identifier] = Field(min_length=1)
@@ -168,6 +171,16 @@ class Contraindication(_Strict):
     reason: Text
     plain_title: PlainText
     plain_reason: PlainText
+    teacher_reason: PlainText | None = None
+    sources: list[Identifier] = Field(min_length=1)
+
+
+class Consideration(_Strict):
+    """A clinician-only prompt that the history raises (not a block, not for the family)."""
+
+    id: Identifier
+    adversity_types: list[Identifier] = Field(min_length=1)
+    text: Text
     sources: list[Identifier] = Field(min_length=1)
 
 
@@ -206,6 +219,7 @@ class Rules(_Strict):
     focus: FocusRule
     unlock: UnlockRule
     contraindications: list[Contraindication] = []
+    considerations: list[Consideration] = []
     delivery: DeliveryRules
     sources: dict[Identifier, Text] = Field(min_length=1)
 
@@ -301,10 +315,17 @@ def _cross_check(rules: Rules, inst: Instrument) -> list[str]:
                     f"{where}: contraindications.{c.id}.low_functions: unknown function "
                     f"{low.function!r}"
                 )
+    for k in rules.considerations:
+        for t in k.adversity_types:
+            if t not in adversity:
+                problems.append(
+                    f"{where}: considerations.{k.id}.adversity_types: unknown adversity type {t!r}"
+                )
     cited = {
         *rules.medical.sources,
         *rules.safeguarding.sources,
         *(s for c in rules.contraindications for s in c.sources),
+        *(s for k in rules.considerations for s in k.sources),
     }
     for s in sorted(cited - set(rules.sources)):
         problems.append(f"{where}: unknown source key {s!r}")

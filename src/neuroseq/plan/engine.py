@@ -51,7 +51,7 @@ from neuroseq.plan.model import (
     Unlock,
 )
 from neuroseq.plan.reasons import recommendation, weekly_dose
-from neuroseq.plan.safety import safety_blocks
+from neuroseq.plan.safety import considerations, safety_blocks
 from neuroseq.plan.selection import Pair, candidates, choose
 from neuroseq.plan.sequence import entry_text, region_thresholds, unlock
 from neuroseq.plan.targets import compromised_functions, review_regions
@@ -415,6 +415,7 @@ def build_plan(
         weekly_dose_now=weekly_dose([*core_recs, *running], cat)
         if rules is not None and phases
         else None,
+        considerations=considerations(inputs, rules) if rules is not None else [],
     )
 
 

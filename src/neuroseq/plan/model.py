@@ -90,16 +90,26 @@ class BlockReason(_Frozen):
 
 class Block(_Frozen):
     """Something that comes before any activity: medical review, safeguarding, coverage,
-    or a contraindication. Blocks are ordered by that priority; each says why."""
+    or a contraindication. Blocks are ordered by that priority; each says why.
+    ``teacher_text`` is None when the block is not for teachers."""
 
     kind: BlockKind
     title: str
     text: str
     plain_title: str
     caregiver_text: str
-    teacher_text: str
+    teacher_text: str | None
     reasons: list[BlockReason]
     holds: list[str] = []
+
+
+class Consideration(_Frozen):
+    """A prompt for the clinician that the history raises; not shown to the family.
+    ``sources`` are full citations."""
+
+    id: str
+    text: str
+    sources: list[str]
 
 
 class RegionCoverage(_Frozen):
@@ -258,6 +268,7 @@ class Plan(_Frozen):
     focus_rule: FocusRule | None = None
     relational_core: list[Recommendation] = []
     weekly_dose_now: WeeklyDose | None = None
+    considerations: list[Consideration] = []
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready plan; the keys are the public contract of ``neuroseq plan --json``."""

@@ -165,6 +165,9 @@ def _clinician(plan: Plan, catalogue: Catalogue) -> str:
             f"min a week; {w.average_episodes_per_day}/day (goal {w.daily_episodes_goal}: "
             f"{'met' if w.meets_daily_goal else 'NOT met'}).",
         ]
+    if plan.considerations:
+        lines += ["", "Consider (clinician only):"]
+        lines += [f"- {k.text} Sources: {'; '.join(k.sources)}" for k in plan.considerations]
     lines += ["", f"Next phase when: {plan.next_phase_when.summary}", "", "Strengths:"]
     lines += [f"- {s.function} ({s.region}): {s.why}" for s in plan.strengths] or ["- none"]
     if plan.not_rated:
@@ -235,14 +238,23 @@ def _plain_recommendations(
         )
     for r in mine:
         lines += _plain_recommendation(r, audience)
-    if others:
+    home = [r for r in others if r.setting == "home"] if audience == "teacher" else []
+    listed = [r for r in others if r not in home]
+    if listed or home:
         lines += ["", "What others do, so you know:"]
-        lines += [_others_line(r) for r in others]
+        lines += [_others_line(r) for r in listed]
+    if home:  # a teacher needs to know the family is busy too, not the family's routines
+        lines.append(
+            f"- At home, the family does {len(home)} more "
+            f"{'activity' if len(home) == 1 else 'activities'} from this plan."
+        )
     return lines
 
 
 def _plain_block(b: Block, audience: Audience) -> list[str]:
     text = b.teacher_text if audience == "teacher" else b.caregiver_text
+    if text is None:
+        return []
     lines = ["", f"## {_for_audience(b.plain_title, audience)}", _for_audience(text, audience)]
     for r in b.reasons:
         if r.plain_text is None:
@@ -307,7 +319,9 @@ def _plain(plan: Plan, inst: Instrument, audience: Audience) -> str:
     if plan.relational_core:
         lines += [
             "",
-            "## Every day, from the start: time together",
+            "## From the start: time together"
+            if audience == "teacher"
+            else "## Every day, from the start: time together",
             "Warm, steady time with caring adults helps every other part of this plan. "
             "These start now, whatever else the plan says.",
         ]

@@ -26,7 +26,7 @@ from neuroseq.instrument.activities import Catalogue
 from neuroseq.instrument.rules import BlockTexts, Contraindication, Rules
 from neuroseq.plan.coverage import check_coverage
 from neuroseq.plan.inputs import PlanInputs
-from neuroseq.plan.model import Block, BlockKind, BlockReason, Coverage
+from neuroseq.plan.model import Block, BlockKind, BlockReason, Consideration, Coverage
 from neuroseq.plan.selection import Pair
 
 
@@ -48,7 +48,7 @@ def _block(
         text=_one_line(texts.text.format(**fields)),
         plain_title=texts.plain_title,
         caregiver_text=_one_line(texts.caregiver_text),
-        teacher_text=_one_line(texts.teacher_text),
+        teacher_text=_one_line(texts.teacher_text) if texts.teacher_text else None,
         reasons=reasons,
         holds=list(dict.fromkeys(holds)),
     )
@@ -88,7 +88,7 @@ def medical_block(inputs: PlanInputs, inst: Instrument, rules: Rules) -> Block |
             update={
                 "text": f"{texts.text} {_one_line(rules.medical.held_note)}",
                 "caregiver_text": f"{texts.caregiver_text} {note}",
-                "teacher_text": f"{texts.teacher_text} {note}",
+                "teacher_text": f"{texts.teacher_text or ''} {note}".strip(),
             }
         )
     return _block("medical", texts, reasons, holds=held)
@@ -183,9 +183,10 @@ def coverage_block(coverage: Coverage, inst: Instrument, rules: Rules) -> Block 
         )
     lowest = coverage.first_underrated_region
     where = (
-        f"The plan does not look past {lowest}: a lower region nobody rated cannot be skipped."
+        f"{lowest} is the lowest region not rated well enough: the plan does not start at "
+        "it or above it, because a lower region nobody rated cannot be skipped."
         if lowest
-        else "Every region is rated well enough."
+        else "Every region is rated well enough; current relational health is not."
     )
     return _block(
         "coverage",
@@ -243,10 +244,24 @@ def contraindications(
             text=rule.reason,
             plain_title=rule.plain_title,
             caregiver_text=rule.plain_reason,
-            teacher_text=rule.plain_reason,
+            teacher_text=rule.teacher_reason,
         )
         blocks.append(_block("contraindication", texts, reasons, holds=[a.id for a in affected]))
     return blocks, narrowed
+
+
+def considerations(inputs: PlanInputs, rules: Rules) -> list[Consideration]:
+    """Clinician prompts whose adversity types are in the history."""
+    types = {a.type for a in inputs.adversities}
+    return [
+        Consideration(
+            id=k.id,
+            text=_one_line(k.text),
+            sources=[_one_line(rules.sources[s]) for s in k.sources],
+        )
+        for k in rules.considerations
+        if types & set(k.adversity_types)
+    ]
 
 
 def safety_blocks(
@@ -266,6 +281,7 @@ def safety_blocks(
 
 
 __all__ = [
+    "considerations",
     "contraindications",
     "coverage_block",
     "medical_block",
