@@ -271,6 +271,10 @@ def test_a_medical_flag_puts_a_referral_at_the_top_with_its_reason(
             assert "heart_rate_regulation" not in rec.targets
     brainstem = plan.phases[0]
     assert "heart_rate_regulation" in brainstem.held
+    # a flagged function is not called a strength, even when its status is typical
+    swallowing = make_plan2(make_child2(48, FOUR_YEAR_OLD, flags={"choking_aspiration": True}))
+    assert "suck_swallow_feeding" not in {s.function for s in swallowing.strengths}
+    assert "suck_swallow_feeding" in {s.function for s in make_plan2(child).strengths}
     for audience in ("caregiver", "teacher"):
         text = render_plan(plan, audience, inst2, catalogue2)  # type: ignore[arg-type]
         assert text.index("## First: a check with a doctor") < text.index("## Where we start")

@@ -206,13 +206,17 @@ def _phase(
     )
 
 
-def _strengths(inputs: PlanInputs, inst: Instrument) -> list[Strength]:
-    """Well-organised functions (3), and functions at or above the typical child (2+)."""
+def _strengths(
+    inputs: PlanInputs, inst: Instrument, held: frozenset[str] = frozenset()
+) -> list[Strength]:
+    """Well-organised functions (3), and functions at or above the typical child (2+).
+
+    A function with a ticked medical flag is not called a strength until the review."""
     age = inputs.chronological_age_months
     rows = []
     for f in inst.functions:
         status = inputs.ratings.get(f.id)
-        if status is None or status < 2:
+        if status is None or status < 2 or f.id in held:
             continue
         typical = inst.typical_status(f.id, age)
         if status == 3:
@@ -405,7 +409,7 @@ def build_plan(
         phases=phases,
         weekly_dose=phases[0].weekly_dose if phases else None,
         next_phase_when=_next_phase_when(phases, inputs, ctx),
-        strengths=_strengths(inputs, inst),
+        strengths=_strengths(inputs, inst, ctx.held),
         not_rated=unrated,
         notes=notes,
         blocks=blocks,
