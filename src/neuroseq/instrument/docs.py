@@ -91,6 +91,45 @@ def render_instrument_markdown(inst: Instrument, file_name: str = "instrument.md
             f"Source: {f.norm_source}",
             "",
         ]
+    if inst.checkpoints:
+        out += [
+            "## Checkpoints: the norms against milestone sources",
+            "",
+            "Each milestone is read as the status range a typically developing child has at "
+            "that age; the typical curve must pass inside it (checked when the instrument "
+            "loads and by the tests). Reading a milestone as a status range is expert "
+            "judgement of the neuroseq project.",
+            "",
+        ]
+        out += _table(
+            ["function", "age (months)", "typical status", "norms give", "milestone", "source"],
+            [
+                [
+                    cp.function,
+                    f"{cp.age_months:g}",
+                    f"{cp.min:g}-{cp.max:g}",
+                    f"{inst.typical_status(cp.function, cp.age_months):.2f}",
+                    cp.milestone,
+                    cp.source,
+                ]
+                for cp in inst.checkpoints
+            ],
+        )
+    if inst.references:
+        out += [
+            "## References and the populations they describe",
+            "",
+            "Norms borrowed from a study describe that study's children, not necessarily the "
+            "children a clinic sees; the population of each is named here.",
+            "",
+        ]
+        out += _table(
+            ["key", "reference", "population"],
+            [
+                [key, " ".join(ref.citation.split()), " ".join(ref.population.split())]
+                for key, ref in inst.references.items()
+            ],
+        )
     if inst.flags:
         out += [
             "## Clinical flags",

@@ -215,6 +215,35 @@ class FlagsFile(Strict):
     flags: list[ClinicalFlag] = Field(min_length=1)
 
 
+class Reference(Strict):
+    """A cited study with the population it describes (norms borrowed from it say whose)."""
+
+    citation: str = Field(min_length=20)
+    population: str = Field(min_length=10)
+
+
+class Checkpoint(Strict):
+    """A milestone read as the status range a typical child has at that age."""
+
+    function: Identifier
+    age_months: float = Field(ge=0, le=MAX_AGE_MONTHS)
+    min: float = Field(ge=0, le=3)
+    max: float = Field(ge=0, le=3)
+    milestone: str = Field(min_length=10)
+    source: Identifier
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Checkpoint:
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min:g}) must not exceed max ({self.max:g})")
+        return self
+
+
+class CheckpointsFile(Strict):
+    references: dict[Identifier, Reference] = Field(min_length=1)
+    checkpoints: list[Checkpoint] = Field(min_length=1)
+
+
 class ItemChange(Strict):
     """One item-level change from the previous version: replaced, merged, added or retired."""
 
