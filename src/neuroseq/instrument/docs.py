@@ -197,6 +197,7 @@ def render_instrument_markdown(inst: Instrument, file_name: str = "instrument.md
         [[i.id, i.group or "", f"{i.weight:g}", i.name, i.plain_name] for i in inst.current_items],
     )
     g = inst.gate
+    t = inst.transforms
     out += [
         f"Gate: **sufficient** at {g.sufficient_min:g} or more, **marginal** from "
         f"{g.marginal_min:g}, **insufficient** below {g.marginal_min:g}; **not rated** when no "
@@ -204,8 +205,8 @@ def render_instrument_markdown(inst: Instrument, file_name: str = "instrument.md
         "",
         "## Transforms",
         "",
-        f"Challenges scale {inst.transforms.challenges_scale:g}; region impact scale "
-        f"{inst.transforms.region_impact_scale:g}. {inst.transforms.rationale}",
+        f"Developmental Challenges Score = `{t.formula(t.challenges_scale)}`; region impact "
+        f"= `{t.formula(t.region_impact_scale)}` ({t.kind}). {' '.join(t.rationale.split())}",
         "",
         "## Reliability figures (for reliable change)",
         "",

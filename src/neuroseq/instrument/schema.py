@@ -151,12 +151,27 @@ class Gate(Strict):
         return self
 
 
-class Transforms(Strict):
-    """Saturating transforms raw -> 0-100: ``100 * (1 - exp(-raw / scale))``."""
+TransformKind = Literal["exponential", "hyperbolic"]
 
+
+class Transforms(Strict):
+    """Monotone transforms of an unbounded raw load to 0-100.
+
+    ``exponential`` (v1): ``100 * (1 - exp(-raw / scale))``; it saturates, so severe
+    histories crowd just below 100. ``hyperbolic`` (v2): ``100 * raw / (raw + scale)``,
+    where ``scale`` is the raw load that scores 50; doubling a severe load still moves
+    the score by several points.
+    """
+
+    kind: TransformKind = "exponential"
     challenges_scale: float = Field(gt=0)
     region_impact_scale: float = Field(gt=0)
     rationale: str
+
+    def formula(self, scale: float) -> str:
+        if self.kind == "hyperbolic":
+            return f"100 * raw / (raw + {scale:g})"
+        return f"100 * (1 - exp(-raw / {scale:g}))"
 
 
 class ReliabilityFigure(Strict):
