@@ -16,6 +16,7 @@ from neuroseq.instrument.schema import (
     STATUSES,
     AdversitiesFile,
     AdversityType,
+    AgeEquivalentSettings,
     Changes,
     Checkpoint,
     CheckpointsFile,
@@ -84,6 +85,7 @@ class Instrument:
     flags: tuple[ClinicalFlag, ...] = ()
     changes: Changes | None = None
     checkpoints: tuple[Checkpoint, ...] = ()
+    age_equivalent_settings: AgeEquivalentSettings | None = None
     references: dict[str, Reference] = field(default_factory=dict)
     _index: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
 
@@ -413,6 +415,7 @@ def _load(version: str, data_dir: Path) -> Instrument:
         flags=tuple(flags),
         changes=main.changes,
         checkpoints=tuple(checkpoints.checkpoints) if checkpoints else (),
+        age_equivalent_settings=main.age_equivalents,
         references=dict(checkpoints.references) if checkpoints else {},
     )
     problems = _cross_check(inst)

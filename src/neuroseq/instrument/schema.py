@@ -186,6 +186,19 @@ class Reliability(Strict):
     domains: dict[Identifier, ReliabilityFigure]
 
 
+class AgeEquivalentSettings(Strict):
+    """How far an age equivalent can be resolved (v2 on; v1 reads only the top of the norms).
+
+    Beyond the first age at which the typical child's score on the same items takes longer
+    than ``resolution_months`` to rise by one rating step, the age equivalent reads "at
+    least <that age>" (the ceiling): there one step of one rating would otherwise move the
+    age equivalent by years.
+    """
+
+    resolution_months: float = Field(gt=0, le=MAX_AGE_MONTHS)
+    rationale: str = Field(min_length=20)
+
+
 class PlanSettings(Strict):
     focus_threshold_points: float = Field(gt=0, le=100)
     rationale: str
@@ -289,6 +302,7 @@ class InstrumentFile(Strict):
     transforms: Transforms
     reliability: Reliability
     plan: PlanSettings
+    age_equivalents: AgeEquivalentSettings | None = None
     changes: Changes | None = None
 
 
