@@ -119,13 +119,7 @@ def print_scores(scores: AssessmentScores, label: str) -> None:
         domains.add_column(col, justify="left" if col == "domain" else "right")
     for d in inst.domain_ids:
         ae = scores.age_equivalents[d]
-        text = "not rated"
-        if ae is not None:
-            text = _years(ae.months)
-            if ae.flag == "ceiling":
-                text = f"at least {text} (top of norms)"
-            elif ae.flag == "below_norms":
-                text = "below the norms"
+        text = "not rated" if ae is None else ae.text
         domains.add_row(
             inst.domain(d).name,
             _fmt(scores.domain_scores[d]),

@@ -37,6 +37,10 @@ FIRST_ASSESSMENT_DATE = dt.date(2024, 1, 1)
 MIN_AGE_DAYS = 731  # 2 years
 MAX_AGE_DAYS = 6574  # just under 216 months
 MISSING_RATING_RATE = 0.03
+# The generative model's own dose-response for adversity on a region (0-1), kept apart
+# from the instrument's score transforms so that changing how scores are reported never
+# changes the children generated.
+IMPACT_SCALE = 12.0
 
 
 @dataclass
@@ -171,7 +175,7 @@ def generate_chunk(
         adv_chronicity=chronicity,
     )
     _, _, region_raw = adversity_loads(batch, inst)
-    impact = 1.0 - np.exp(-region_raw / inst.transforms.region_impact_scale)
+    impact = 1.0 - np.exp(-region_raw / IMPACT_SCALE)
     history_score, _, current_score = relational_scores(batch, inst)
     history_share = np.nan_to_num(history_score, nan=50.0) / 100.0
     current_share = np.nan_to_num(current_score, nan=50.0) / 100.0

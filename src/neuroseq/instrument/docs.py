@@ -91,6 +91,45 @@ def render_instrument_markdown(inst: Instrument, file_name: str = "instrument.md
             f"Source: {f.norm_source}",
             "",
         ]
+    if inst.checkpoints:
+        out += [
+            "## Checkpoints: the norms against milestone sources",
+            "",
+            "Each milestone is read as the status range a typically developing child has at "
+            "that age; the typical curve must pass inside it (checked when the instrument "
+            "loads and by the tests). Reading a milestone as a status range is expert "
+            "judgement of the neuroseq project.",
+            "",
+        ]
+        out += _table(
+            ["function", "age (months)", "typical status", "norms give", "milestone", "source"],
+            [
+                [
+                    cp.function,
+                    f"{cp.age_months:g}",
+                    f"{cp.min:g}-{cp.max:g}",
+                    f"{inst.typical_status(cp.function, cp.age_months):.2f}",
+                    cp.milestone,
+                    cp.source,
+                ]
+                for cp in inst.checkpoints
+            ],
+        )
+    if inst.references:
+        out += [
+            "## References and the populations they describe",
+            "",
+            "Norms borrowed from a study describe that study's children, not necessarily the "
+            "children a clinic sees; the population of each is named here.",
+            "",
+        ]
+        out += _table(
+            ["key", "reference", "population"],
+            [
+                [key, " ".join(ref.citation.split()), " ".join(ref.population.split())]
+                for key, ref in inst.references.items()
+            ],
+        )
     if inst.flags:
         out += [
             "## Clinical flags",
@@ -158,6 +197,7 @@ def render_instrument_markdown(inst: Instrument, file_name: str = "instrument.md
         [[i.id, i.group or "", f"{i.weight:g}", i.name, i.plain_name] for i in inst.current_items],
     )
     g = inst.gate
+    t = inst.transforms
     out += [
         f"Gate: **sufficient** at {g.sufficient_min:g} or more, **marginal** from "
         f"{g.marginal_min:g}, **insufficient** below {g.marginal_min:g}; **not rated** when no "
@@ -165,8 +205,8 @@ def render_instrument_markdown(inst: Instrument, file_name: str = "instrument.md
         "",
         "## Transforms",
         "",
-        f"Challenges scale {inst.transforms.challenges_scale:g}; region impact scale "
-        f"{inst.transforms.region_impact_scale:g}. {inst.transforms.rationale}",
+        f"Developmental Challenges Score = `{t.formula(t.challenges_scale)}`; region impact "
+        f"= `{t.formula(t.region_impact_scale)}` ({t.kind}). {' '.join(t.rationale.split())}",
         "",
         "## Reliability figures (for reliable change)",
         "",

@@ -16,7 +16,10 @@ from neuroseq.instrument.schema import (
     STATUSES,
     AdversitiesFile,
     AdversityType,
+    AgeEquivalentSettings,
     Changes,
+    Checkpoint,
+    CheckpointsFile,
     Chronicity,
     ClinicalFlag,
     Domain,
@@ -29,6 +32,7 @@ from neuroseq.instrument.schema import (
     Period,
     PeriodsFile,
     PlanSettings,
+    Reference,
     Region,
     RelationalFile,
     RelationalItem,
@@ -40,6 +44,7 @@ from neuroseq.instrument.schema import (
 DATA_DIR = Path(__file__).parent / "data"
 DEFAULT_VERSION = "2"  # new assessments; older versions stay loadable and score as before
 FLAGS_FILE = "flags.yaml"  # optional: instrument v1 has no clinical flags
+CHECKPOINTS_FILE = "checkpoints.yaml"  # optional: instrument v1 has no checkpoint table
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -79,6 +84,9 @@ class Instrument:
     data_dir: Path
     flags: tuple[ClinicalFlag, ...] = ()
     changes: Changes | None = None
+    checkpoints: tuple[Checkpoint, ...] = ()
+    age_equivalent_settings: AgeEquivalentSettings | None = None
+    references: dict[str, Reference] = field(default_factory=dict)
     _index: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
 
     # -- lookups ---------------------------------------------------------------
@@ -316,6 +324,27 @@ def _cross_check(inst: Instrument) -> list[str]:
         if flag.function is not None and flag.function not in inst.function_ids:
             problems.append(f"{FLAGS_FILE}: {flag.id}.function: unknown function {flag.function!r}")
 
+    cited: set[str] = set()
+    for i, cp in enumerate(inst.checkpoints):
+        where = f"{CHECKPOINTS_FILE}: checkpoints[{i}] ({cp.function} at {cp.age_months:g} months)"
+        cited.add(cp.source)
+        if cp.source not in inst.references:
+            problems.append(f"{where}: source: unknown reference {cp.source!r}")
+        if cp.function not in inst.function_ids:
+            problems.append(f"{where}: function: unknown function {cp.function!r}")
+            continue
+        norms = next(f.norms for f in inst.functions if f.id == cp.function)
+        typical = float(
+            np.interp(cp.age_months, [p.age_months for p in norms], [p.status for p in norms])
+        )
+        if not cp.min - 1e-9 <= typical <= cp.max + 1e-9:
+            problems.append(
+                f"{where}: the norms give a typical status of {typical:.2f}, outside the "
+                f"milestone's range {cp.min:g}-{cp.max:g} ({cp.milestone})"
+            )
+    for key in sorted(set(inst.references) - cited):
+        problems.append(f"{CHECKPOINTS_FILE}: references.{key}: listed but never cited")
+
     if inst.changes is not None:
         function_ids = set(inst.function_ids)
         for i, change in enumerate(inst.changes.items):
@@ -353,6 +382,10 @@ def _load(version: str, data_dir: Path) -> Instrument:
     relational = _validate(RelationalFile, folder / "relational.yaml")
     flags_path = folder / FLAGS_FILE
     flags = _validate(FlagsFile, flags_path).flags if flags_path.exists() else []
+    checkpoints_path = folder / CHECKPOINTS_FILE
+    checkpoints = (
+        _validate(CheckpointsFile, checkpoints_path) if checkpoints_path.exists() else None
+    )
     if main.header.version != version:
         raise InstrumentError(
             f"instrument.yaml: header.version: expected {version!r}, got {main.header.version!r}"
@@ -381,6 +414,9 @@ def _load(version: str, data_dir: Path) -> Instrument:
         data_dir=folder,
         flags=tuple(flags),
         changes=main.changes,
+        checkpoints=tuple(checkpoints.checkpoints) if checkpoints else (),
+        age_equivalent_settings=main.age_equivalents,
+        references=dict(checkpoints.references) if checkpoints else {},
     )
     problems = _cross_check(inst)
     if problems:

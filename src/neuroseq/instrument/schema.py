@@ -151,12 +151,27 @@ class Gate(Strict):
         return self
 
 
-class Transforms(Strict):
-    """Saturating transforms raw -> 0-100: ``100 * (1 - exp(-raw / scale))``."""
+TransformKind = Literal["exponential", "hyperbolic"]
 
+
+class Transforms(Strict):
+    """Monotone transforms of an unbounded raw load to 0-100.
+
+    ``exponential`` (v1): ``100 * (1 - exp(-raw / scale))``; it saturates, so severe
+    histories crowd just below 100. ``hyperbolic`` (v2): ``100 * raw / (raw + scale)``,
+    where ``scale`` is the raw load that scores 50; doubling a severe load still moves
+    the score by several points.
+    """
+
+    kind: TransformKind = "exponential"
     challenges_scale: float = Field(gt=0)
     region_impact_scale: float = Field(gt=0)
     rationale: str
+
+    def formula(self, scale: float) -> str:
+        if self.kind == "hyperbolic":
+            return f"100 * raw / (raw + {scale:g})"
+        return f"100 * (1 - exp(-raw / {scale:g}))"
 
 
 class ReliabilityFigure(Strict):
@@ -169,6 +184,19 @@ class Reliability(Strict):
     functional_score: ReliabilityFigure
     regions: dict[Identifier, ReliabilityFigure]
     domains: dict[Identifier, ReliabilityFigure]
+
+
+class AgeEquivalentSettings(Strict):
+    """How far an age equivalent can be resolved (v2 on; v1 reads only the top of the norms).
+
+    Beyond the first age at which the typical child's score on the same items takes longer
+    than ``resolution_months`` to rise by one rating step, the age equivalent reads "at
+    least <that age>" (the ceiling): there one step of one rating would otherwise move the
+    age equivalent by years.
+    """
+
+    resolution_months: float = Field(gt=0, le=MAX_AGE_MONTHS)
+    rationale: str = Field(min_length=20)
 
 
 class PlanSettings(Strict):
@@ -215,6 +243,35 @@ class FlagsFile(Strict):
     flags: list[ClinicalFlag] = Field(min_length=1)
 
 
+class Reference(Strict):
+    """A cited study with the population it describes (norms borrowed from it say whose)."""
+
+    citation: str = Field(min_length=20)
+    population: str = Field(min_length=10)
+
+
+class Checkpoint(Strict):
+    """A milestone read as the status range a typical child has at that age."""
+
+    function: Identifier
+    age_months: float = Field(ge=0, le=MAX_AGE_MONTHS)
+    min: float = Field(ge=0, le=3)
+    max: float = Field(ge=0, le=3)
+    milestone: str = Field(min_length=10)
+    source: Identifier
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Checkpoint:
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min:g}) must not exceed max ({self.max:g})")
+        return self
+
+
+class CheckpointsFile(Strict):
+    references: dict[Identifier, Reference] = Field(min_length=1)
+    checkpoints: list[Checkpoint] = Field(min_length=1)
+
+
 class ItemChange(Strict):
     """One item-level change from the previous version: replaced, merged, added or retired."""
 
@@ -245,6 +302,7 @@ class InstrumentFile(Strict):
     transforms: Transforms
     reliability: Reliability
     plan: PlanSettings
+    age_equivalents: AgeEquivalentSettings | None = None
     changes: Changes | None = None
 
 
