@@ -59,7 +59,15 @@ CORTICAL_ONLY = {
     "sustained_attention": 1,
     "impulse_control": 1,
 }
-ALARM_WORDS = ("doctor", "safe and settled", "worry", "hard for", "struggle", "not enough", "problem")
+ALARM_WORDS = (
+    "doctor",
+    "safe and settled",
+    "worry",
+    "hard for",
+    "struggle",
+    "not enough",
+    "problem",
+)
 SCHOOL_NEVER = re.compile(r"\b(bed|bath|night|evening|weekend|7 days|every day)", re.I)
 
 
