@@ -118,7 +118,8 @@ def test_children_below_the_line_had_poorer_relational_health_during_development
     # separate factor (it still explains the residual once history is accounted for).
     ok = _complete(cohort)
     dcs, percent = cohort.developmental_challenges_score[ok], cohort.age_typical_percent[ok]
-    history, current = cohort.relational_health_history_score[ok], cohort.current_relational_health[ok]
+    history = cohort.relational_health_history_score[ok]
+    current = cohort.current_relational_health[ok]
     slope, intercept = np.polyfit(dcs, percent, 1)
     residual = percent - (slope * dcs + intercept)
     below = residual < 0
