@@ -304,6 +304,7 @@ def test_sexual_abuse_and_low_touch_keep_touch_activities_with_the_clinician(
         if rec.activity in touch:
             assert rec.delivered_by == "therapist", rec
             assert {"caregiver", "teacher"}.isdisjoint(rec.others_who_can_deliver)
+            assert any(r.kind == "safety" and "clinician-led" in r.text for r in rec.reasons)
     block = next(b for b in plan.blocks if b.kind == "contraindication")
     assert set(block.holds) >= touch
     assert any("sexual abuse" in r.text for r in block.reasons)
