@@ -14,7 +14,7 @@ import numpy as np
 
 from neuroseq.assessment import Assessment
 from neuroseq.instrument import MAX_AGE_MONTHS, Instrument
-from neuroseq.scoring.functional import PERCENT_PER_STATUS, TOLERANCE
+from neuroseq.scoring.functional import PERCENT_PER_STATUS, TOLERANCE, ceiling_of
 
 GATES = ("not_rated", "insufficient", "marginal", "sufficient")
 AGE_FLAGS = ("", "below_norms", "ceiling")
@@ -145,7 +145,10 @@ def age_typical(score: np.ndarray, typical: np.ndarray) -> np.ndarray:
         return np.where(typical > TOLERANCE, 100.0 * score / typical, np.nan)
 
 
-def _saturate(raw: np.ndarray, scale: float) -> np.ndarray:
+def _saturate(raw: np.ndarray, scale: float, kind: str) -> np.ndarray:
+    """Vectorised ``history.saturate``."""
+    if kind == "hyperbolic":
+        return 100.0 * raw / (raw + scale)
     return 100.0 * (1.0 - np.exp(-raw / scale))
 
 
@@ -216,15 +219,14 @@ def _ratio(num: np.ndarray, den: np.ndarray, scale: float) -> np.ndarray:
 
 
 def _invert(
-    child: np.ndarray, curve: np.ndarray, ages: np.ndarray
+    child: np.ndarray, curve: np.ndarray, ages: np.ndarray, ceiling: tuple[float, float]
 ) -> tuple[np.ndarray, np.ndarray]:
     """Vectorised ``functional.invert_curve``: many children's sums against one curve.
 
     The curve is non-decreasing, so "first age with curve >= x" is a binary search.
     """
     last = curve.shape[0] - 1
-    top = curve[-1]
-    k_top = int(np.searchsorted(curve, top - TOLERANCE, side="left"))
+    ceiling_age, ceiling_level = ceiling
     k = np.minimum(np.searchsorted(curve, child - TOLERANCE, side="left"), last)
     k_prev = np.maximum(k - 1, 0)
     low, high = curve[k_prev], curve[k]
@@ -232,9 +234,9 @@ def _invert(
         fraction = np.clip(np.where(high > low, (child - low) / (high - low), 0.0), 0.0, 1.0)
     months = np.where(k == 0, ages[0], ages[k_prev] + fraction * (ages[k] - ages[k_prev]))
     flags = np.zeros(child.shape[0], dtype=np.int64)
-    ceiling = child >= top - TOLERANCE
-    months = np.where(ceiling, ages[k_top], months)
-    flags[ceiling] = 2
+    at_ceiling = child >= ceiling_level - TOLERANCE
+    months = np.where(at_ceiling, ceiling_age, months)
+    flags[at_ceiling] = 2
     below = child < curve[0] - TOLERANCE
     months = np.where(below, 0.0, months)
     flags[below] = 1
@@ -251,6 +253,8 @@ def age_equivalents(
     each group is inverted against its one curve.
     """
     n = values.shape[0]
+    settings = inst.age_equivalent_settings
+    resolution = settings.resolution_months if settings else None
     months = np.full((n, len(inst.domain_ids)), np.nan)
     flags = np.zeros((n, len(inst.domain_ids)), dtype=np.int64)
     for j in range(len(inst.domain_ids)):
@@ -266,8 +270,11 @@ def age_equivalents(
                 continue  # nothing rated in this domain: no age equivalent
             members = idx[(int(code) >> np.arange(idx.shape[0])) & 1 == 1]
             curve = inst.weights[members] @ inst.norm_grid[members]
+            ceiling = ceiling_of(
+                curve, inst.norm_ages, float(inst.weights[members].max()), resolution
+            )
             rows = order[lo:hi]
-            months[rows, j], flags[rows, j] = _invert(child[rows], curve, inst.norm_ages)
+            months[rows, j], flags[rows, j] = _invert(child[rows], curve, inst.norm_ages, ceiling)
     return months, flags
 
 
@@ -300,9 +307,13 @@ def score_batch(b: BatchInput, inst: Instrument) -> BatchScores:
     ae_months, ae_flags = age_equivalents(values, w_rated, inst)
     return BatchScores(
         developmental_challenges_raw=raw,
-        developmental_challenges_score=_saturate(raw, inst.transforms.challenges_scale),
+        developmental_challenges_score=_saturate(
+            raw, inst.transforms.challenges_scale, inst.transforms.kind
+        ),
         period_load=period_load,
-        region_impact=_saturate(region_raw, inst.transforms.region_impact_scale),
+        region_impact=_saturate(
+            region_raw, inst.transforms.region_impact_scale, inst.transforms.kind
+        ),
         relational_health_history_score=history,
         relational_history_by_period=by_period,
         current_relational_health=current,

@@ -73,6 +73,9 @@ class AssessmentScores:
             "age_equivalent_flags": {
                 d: (ae.flag if ae else None) for d, ae in self.age_equivalents.items()
             },
+            "age_equivalent_text": {
+                d: (ae.text if ae else None) for d, ae in self.age_equivalents.items()
+            },
             "missing_items": list(self.missing_items),
         }
 

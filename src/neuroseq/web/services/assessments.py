@@ -12,7 +12,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from neuroseq.assessment import AssessmentError, parse_assessment
-from neuroseq.instrument import InstrumentError, load_instrument
+from neuroseq.instrument import DEFAULT_VERSION, InstrumentError, load_instrument
 from neuroseq.scoring import score_assessment
 from neuroseq.web.models import Assessment, AssessmentStatus, Client, ImmutableRecordError
 from neuroseq.web.permissions import require
@@ -55,7 +55,7 @@ def evaluate(client: Client, inputs: Any) -> tuple[dict[str, Any], dict[str, Any
             {"inputs": "synthetic: a real client's assessment cannot be synthetic"}
         )
     try:
-        instrument = load_instrument(str(data.get("instrument_version", "1")))
+        instrument = load_instrument(str(data.get("instrument_version", DEFAULT_VERSION)))
     except InstrumentError as exc:
         raise ValidationError({"inputs": f"instrument_version: {exc}"}) from None
     try:
