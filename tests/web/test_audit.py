@@ -232,3 +232,24 @@ def test_nul_characters_in_audited_input_are_stored_safely(world, http):
     event = AuditEvent.objects.filter(action="audit.view").order_by("-seq").first()
     assert event.details == {"filters": {"user": "a\ufffdb"}}
     assert verify_chain().ok
+
+
+def test_every_audit_csv_cell_is_escaped_against_formulas(world, http):
+    """The review found the `client` column unescaped (only `details` was)."""
+    from neuroseq.web.models import Client
+
+    Client.objects.filter(pk=world.child1.pk).update(display_id='=HYPERLINK("http://x")')
+    world.child1.refresh_from_db()
+    record(
+        Actor(world.user(Role.SUPERVISOR), "@evil", ip="10.0.0.1"),
+        "client.read",
+        object_id="-1+1",
+        client=world.child1,
+        details={"page": "+x"},
+    )
+    sign_in(http, world.user(Role.ORG_ADMIN))
+    response = http.get("/audit/?format=csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    cells = [cell for row in rows[1:] for cell in row]
+    assert '\'=HYPERLINK("http://x")' in cells and "'@evil" in cells and "'-1+1" in cells
+    assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in cells)

@@ -22,6 +22,7 @@ from neuroseq.cli.app import error_console, fail
 from neuroseq.cohort.synth import iter_chunks
 from neuroseq.instrument import Instrument, load_instrument
 from neuroseq.interop.assessment_csv import RowError, columns, record_to_row, row_to_record
+from neuroseq.interop.csv_cells import safe_row
 from neuroseq.scoring.batch import BatchInput, score_batch
 
 CHUNK = 10_000
@@ -101,8 +102,10 @@ def _write_rows(writer: Any, labels: list[str], batch: list[Assessment], inst: I
     values = [np.asarray(v, dtype=object) for v in cols.values()]
     for i, label in enumerate(labels):
         writer.writerow(
-            [label, batch[i].synthetic]
-            + ["" if (isinstance(v[i], float) and v[i] != v[i]) else v[i] for v in values]
+            safe_row(
+                [label, batch[i].synthetic]
+                + [None if (isinstance(v[i], float) and v[i] != v[i]) else v[i] for v in values]
+            )
         )
 
 
@@ -161,5 +164,5 @@ def _score_file(path: Path, output: Path) -> None:
 def _header(writer: Any, inst: Instrument) -> bool:
     empty = BatchInput.from_assessments([], inst)
     names = list(score_batch(empty, inst).columns(inst))
-    writer.writerow(["pseudonym", "synthetic", *names])
+    writer.writerow(safe_row(["pseudonym", "synthetic", *names]))
     return True

@@ -4,7 +4,9 @@ Columns: ``pseudonym, birth_date, assessment_date, chronological_age_months, syn
 rater, adversities``, then ``rh.<period>.<item>``, ``crh.<item>`` and ``fn.<function>``.
 An empty cell is "not rated". ``adversities`` holds ``type@period:severity:chronicity``
 entries separated by ``;``, or, when any adversity carries a note, the JSON array of the
-adversity objects (so free text survives the round trip).
+adversity objects (so free text survives the round trip). Text that a spreadsheet would run
+as a formula is escaped with a leading apostrophe, removed again on reading
+(``neuroseq.interop.csv_cells``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import json
 from typing import Any
 
 from neuroseq.instrument import Instrument
+from neuroseq.interop.csv_cells import safe_cell, unescape_cell
 
 
 def columns(inst: Instrument) -> list[str]:
@@ -31,7 +34,7 @@ def columns(inst: Instrument) -> list[str]:
 
 
 def _cell(value: Any) -> str:
-    return "" if value is None else str(value)
+    return safe_cell(value)
 
 
 def record_to_row(record: dict[str, Any], inst: Instrument) -> list[str]:
@@ -54,7 +57,7 @@ def record_to_row(record: dict[str, Any], inst: Instrument) -> list[str]:
         _cell(record.get("chronological_age_months")),
         "true" if record.get("synthetic") else "false",
         _cell(record.get("rater")),
-        adversities,
+        _cell(adversities),
         *(_cell(history.get(p, {}).get(h.id)) for p in inst.period_ids for h in inst.history_items),
         *(_cell(current.get(c.id)) for c in inst.current_items),
         *(_cell(functional.get(f)) for f in inst.function_ids),
@@ -90,7 +93,7 @@ def row_to_record(row: dict[str, str]) -> dict[str, Any]:
     for key, raw in row.items():
         if key is None:
             raise RowError("row has more cells than the header")
-        value = (raw or "").strip()
+        value = unescape_cell(raw or "").strip()
         if key in {"pseudonym", "birth_date"}:
             if value:
                 record["client"][key] = value

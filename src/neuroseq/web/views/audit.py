@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from neuroseq.interop.csv_cells import safe_row
 from neuroseq.web.forms import AuditFilterForm
 from neuroseq.web.models import AuditEvent
 from neuroseq.web.permissions import membership_of
@@ -70,29 +71,26 @@ def _csv(events: QuerySet[AuditEvent]) -> StreamingHttpResponse:
         yield writer.writerow(CSV_COLUMNS)
         for e in events.iterator(chunk_size=2000):
             yield writer.writerow(
-                [
-                    e.seq,
-                    e.created_at.isoformat(),
-                    e.actor_label,
-                    e.action,
-                    e.object_type,
-                    e.object_id,
-                    e.client.display_id if e.client else "",
-                    e.ip_address or "",
-                    _safe_cell(str(e.details)),
-                    e.hash,
-                ]
+                safe_row(
+                    [
+                        e.seq,
+                        e.created_at.isoformat(),
+                        e.actor_label,
+                        e.action,
+                        e.object_type,
+                        e.object_id,
+                        e.client.display_id if e.client else "",
+                        e.ip_address or "",
+                        e.details,
+                        e.hash,
+                    ]
+                )
             )
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
     response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
     return response
-
-
-def _safe_cell(text: str) -> str:
-    """Stop spreadsheet programs from running a cell as a formula (CSV injection)."""
-    return "'" + text if text[:1] in {"=", "+", "-", "@"} else text
 
 
 @clinic_view("audit.view")
