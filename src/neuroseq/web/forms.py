@@ -10,12 +10,17 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 
 from neuroseq.web.models import CareTeam, ClientStatus, Role
+from neuroseq.web.models.accounts import normalise_email
 
 
 class EmailLoginForm(AuthenticationForm):
     username = forms.EmailField(
         label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
+
+    def clean_username(self) -> str:
+        return normalise_email(self.cleaned_data.get("username"))
+
     error_messages = {
         "invalid_login": "Email or password is not right. Check both and try again.",
         "inactive": "This account is not active. Ask your organisation admin.",

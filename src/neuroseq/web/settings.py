@@ -118,13 +118,26 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lockout: five failures for one account, or from one address, lock it for 15 minutes.
+# Lockout (django-axes): five wrong passwords for one email *from one address* pause that
+# pair for 15 minutes. The address alone is never locked (a clinic behind one NAT would be
+# locked out together); it is only slowed by a token bucket (services/throttle.py): a burst
+# of failures, then one attempt per interval. Browsers that signed in before skip the bucket.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Retrying during a pause does not restart it, so the page can say how long it lasts.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "neuroseq.web.views.auth.axes_username"
+AXES_CLIENT_IP_CALLABLE = "neuroseq.web.addresses.client_ip"
+AXES_LOCKOUT_CALLABLE = "neuroseq.web.views.auth.locked_out"
 AXES_VERBOSE = False
+NEUROSEQ_LOGIN_ADDRESS_BURST = env_int("NEUROSEQ_LOGIN_ADDRESS_BURST", 20)
+NEUROSEQ_LOGIN_ADDRESS_INTERVAL = env_int("NEUROSEQ_LOGIN_ADDRESS_INTERVAL", 6)
+NEUROSEQ_KNOWN_DEVICE_DAYS = env_int("NEUROSEQ_KNOWN_DEVICE_DAYS", 90)
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks); see addresses.py.
+NEUROSEQ_TRUSTED_PROXIES = env_list("NEUROSEQ_TRUSTED_PROXIES", [])
 
 OTP_TOTP_ISSUER = "neuroseq"
 

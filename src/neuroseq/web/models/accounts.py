@@ -20,13 +20,21 @@ class Organisation(models.Model):
         return self.name
 
 
+def normalise_email(raw: object) -> str:
+    """Emails are stored and compared trimmed and in lower case."""
+    return str(raw or "").strip().lower()
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(email=normalise_email(username))
 
     def create_user(self, email: str, password: str | None = None, **extra: object) -> User:
         if not email:
             raise ValueError("email: required")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=normalise_email(email), **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user

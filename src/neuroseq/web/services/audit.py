@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -12,8 +11,8 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.ipv6 import clean_ipv6_address
 
+from neuroseq.web.addresses import client_ip
 from neuroseq.web.models import AuditChainHead, AuditEvent, Client, Organisation, User
 from neuroseq.web.permissions import membership_of
 
@@ -42,16 +41,6 @@ class Actor:
     def organisation(self) -> Organisation | None:
         membership = membership_of(self.user)
         return membership.organisation if membership is not None else None
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """REMOTE_ADDR in the exact form the database stores (so the hash verifies), or None."""
-    raw = request.META.get("REMOTE_ADDR") or ""
-    try:
-        address = ipaddress.ip_address(raw)
-    except ValueError:
-        return None
-    return clean_ipv6_address(str(address)) if address.version == 6 else str(address)
 
 
 def _plain(value: Any) -> Any:
