@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -40,9 +41,11 @@ class UserManager(BaseUserManager["User"]):
         return user
 
     def create_superuser(self, email: str, password: str | None = None, **extra: object) -> User:
-        extra.setdefault("is_staff", True)
-        extra.setdefault("is_superuser", True)
-        return self.create_user(email, password, **extra)
+        """Refused: a superuser could bypass every permission (``createsuperuser`` says why)."""
+        raise ValidationError(
+            "platform staff are not superusers: run `manage.py create_staff EMAIL` for a "
+            "read-only admin account"
+        )
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -65,6 +68,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["email"]
+        constraints = [
+            # Platform staff see the read-only admin; nobody holds every permission.
+            models.CheckConstraint(condition=models.Q(is_superuser=False), name="no_superusers")
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.email

@@ -24,7 +24,7 @@ def create_organisation(
     actor: Actor, *, name: str, slug: str, synthetic: bool = False
 ) -> Organisation:
     """Platform operators and the demo seed create tenants; there is no page for it."""
-    if actor.user is not None and not actor.user.is_superuser:
+    if actor.user is not None and not actor.user.is_staff:
         raise ValidationError({"organisation": "only platform staff create organisations"})
     with transaction.atomic():
         organisation = Organisation.objects.create(name=name, slug=slug, synthetic=synthetic)
