@@ -72,3 +72,16 @@ def test_sqlite_defaults(settings):
     assert database["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     assert "journal_mode=WAL" in database["OPTIONS"]["init_command"]
     assert database["OPTIONS"]["timeout"] >= 5
+
+
+@pytest.mark.slow
+def test_email_goes_to_the_console_in_the_demo_and_over_smtp_in_production(tmp_path):
+    code = "from django.conf import settings; print(settings.EMAIL_BACKEND, settings.EMAIL_HOST)"
+    demo = run_manage(["shell", "-v", "0", "-c", code], {"NEUROSEQ_DEMO": "1"}, tmp_path)
+    assert demo.stdout.split()[0] == "django.core.mail.backends.console.EmailBackend"
+    production = {**PRODUCTION, "EMAIL_HOST": "smtp.example.org"}
+    prod = run_manage(["shell", "-v", "0", "-c", code], production, tmp_path)
+    assert prod.stdout.split() == [
+        "django.core.mail.backends.smtp.EmailBackend",
+        "smtp.example.org",
+    ]

@@ -114,13 +114,33 @@ class AmendForm(forms.Form):
 
 
 class MemberForm(forms.Form):
-    email = forms.EmailField(label="Email")
+    email = forms.EmailField(
+        label="Email",
+        help_text="They get a link by email to choose their own password; it works once.",
+    )
     full_name = forms.CharField(label="Full name", max_length=200)
     role = forms.ChoiceField(label="Role", choices=Role.choices)
-    password = forms.CharField(
-        label="Initial password",
+
+
+class NewPasswordForm(forms.Form):
+    new_password1 = forms.CharField(
+        label="New password",
+        strip=False,
+        max_length=200,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="At least 12 characters; give it to the person in a safe way.",
+        help_text="At least 12 characters; a few unrelated words are easy to remember.",
+    )
+    new_password2 = forms.CharField(
+        label="The same password again",
+        strip=False,
+        max_length=200,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+
+class PasswordResetRequestForm(forms.Form):
+    email = forms.EmailField(
+        label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
 
 

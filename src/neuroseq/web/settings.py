@@ -142,6 +142,26 @@ NEUROSEQ_TRUSTED_PROXIES = env_list("NEUROSEQ_TRUSTED_PROXIES", [])
 
 OTP_TOTP_ISSUER = "neuroseq"
 
+# Activation and password-reset links (services/accounts.py): one-time, expiring, emailed.
+NEUROSEQ_ACTIVATION_DAYS = env_int("NEUROSEQ_ACTIVATION_DAYS", 7)
+NEUROSEQ_PASSWORD_RESET_HOURS = env_int("NEUROSEQ_PASSWORD_RESET_HOURS", 2)
+# The site's address, for links in emails sent by management commands (no request to ask).
+NEUROSEQ_SITE_URL = os.environ.get("NEUROSEQ_SITE_URL", "http://127.0.0.1:8000")
+# Email: printed to the console in the demo and in DEBUG; SMTP otherwise (docs/deployment.md).
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if (DEMO or DEBUG)
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "neuroseq <no-reply@localhost>")
+
 # Idle expiry: the session lasts SESSION_IDLE_MINUTES after the last request.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
 SESSION_SAVE_EVERY_REQUEST = True

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from neuroseq.web.api import api
-from neuroseq.web.views import assessments, audit, auth, clients, members
+from neuroseq.web.views import accounts, assessments, audit, auth, clients, members
 
 urlpatterns = [
     path("", auth.home, name="home"),
@@ -12,6 +12,18 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/2fa/setup/", auth.two_factor_setup, name="two_factor_setup"),
     path("accounts/2fa/verify/", auth.two_factor_verify, name="two_factor_verify"),
+    # Accounts: activation and reset links, password change (issue 10).
+    path("accounts/activate/", accounts.activate, name="activate"),
+    path("accounts/activate/<str:token>/", accounts.activate_link, name="activate_link"),
+    path("accounts/password/", accounts.password_change, name="password_change"),
+    path("accounts/password/reset/", accounts.password_reset, name="password_reset"),
+    path("accounts/password/reset/new/", accounts.password_reset_new, name="password_reset_new"),
+    path(
+        "accounts/password/reset/<str:token>/",
+        accounts.password_reset_link,
+        name="password_reset_link",
+    ),
+    path("members/<int:pk>/activation/", members.member_activation, name="member_activation"),
     path("clients/", clients.client_list, name="client_list"),
     path("clients/new/", clients.client_create, name="client_create"),
     path("clients/<int:pk>/", clients.client_detail, name="client_detail"),

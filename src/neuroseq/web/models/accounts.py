@@ -59,6 +59,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False, help_text="demo account: may skip two-factor only in demo mode"
     )
     date_joined = models.DateTimeField(default=timezone.now)
+    activated_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="set their own password through an emailed link (needed to enrol 2FA)",
+    )
 
     objects = UserManager()
 
@@ -130,3 +135,30 @@ class CareTeam(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class TokenPurpose(models.TextChoices):
+    ACTIVATION = "activation", "Activation"
+    PASSWORD_RESET = "password_reset", "Password reset"
+
+
+class AccountToken(models.Model):
+    """A one-time, expiring link sent by email. Only the SHA-256 of the token is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="account_tokens")
+    purpose = models.CharField(max_length=20, choices=TokenPurpose.choices)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True, help_text="replaced by a newer link")
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "purpose"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} for {self.user}"

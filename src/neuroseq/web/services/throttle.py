@@ -25,6 +25,10 @@ def login_key(address: str | None) -> str:
     return f"login-ip:{address or 'unknown'}"
 
 
+def reset_key(address: str | None) -> str:
+    return f"reset-ip:{address or 'unknown'}"
+
+
 def refill(tokens: float, elapsed: float, *, burst: int, interval: float) -> tuple[float, float]:
     """Tokens after ``elapsed`` seconds, and seconds to wait for the next whole token."""
     level = min(float(burst), tokens + max(elapsed, 0.0) / interval)

@@ -129,6 +129,8 @@ def qr_svg(uri: str) -> str:
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
     if any(True for _ in devices_for_user(request.user, confirmed=True)):
         return redirect(f"{reverse('two_factor_verify')}?next={_next(request)}")
+    if not accounts.may_enrol(request.user):  # type: ignore[arg-type]
+        return render(request, "registration/two_factor_needs_activation.html", status=403)
     device = accounts.pending_device(request.user)  # type: ignore[arg-type]
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
