@@ -13,7 +13,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from neuroseq.web.env import env_bool, env_int, env_list, secret_key
+from neuroseq.web.env import audit_keys, env_bool, env_int, env_list, secret_key
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 BASE_DIR = PACKAGE_DIR.parents[2]
@@ -212,3 +212,9 @@ LOGGING = {
 }
 
 NEUROSEQ_PAGE_SIZE = 25
+
+# The audit chain's HMAC keys live outside the database (docs/security.md): new events use
+# NEUROSEQ_AUDIT_KEY_ID, older keys stay for verifying older events.
+NEUROSEQ_AUDIT_KEYS, NEUROSEQ_AUDIT_KEY_ID, NEUROSEQ_AUDIT_KEY_SOURCE = audit_keys(VAR_DIR)
+# At most this many events are verified per request; the next check continues from there.
+NEUROSEQ_AUDIT_VERIFY_LIMIT = env_int("NEUROSEQ_AUDIT_VERIFY_LIMIT", 200_000)

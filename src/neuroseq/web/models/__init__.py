@@ -10,7 +10,7 @@ from neuroseq.web.models.accounts import (
     User,
 )
 from neuroseq.web.models.assessments import Assessment, AssessmentStatus, ImmutableRecordError
-from neuroseq.web.models.audit import AuditChainHead, AuditEvent
+from neuroseq.web.models.audit import AuditChainHead, AuditCheckpoint, AuditEvent, CheckpointKind
 from neuroseq.web.models.clients import Client, ClientStatus
 from neuroseq.web.models.throttle import LoginThrottle
 
@@ -19,8 +19,10 @@ __all__ = [
     "Assessment",
     "AssessmentStatus",
     "AuditChainHead",
+    "AuditCheckpoint",
     "AuditEvent",
     "CareTeam",
+    "CheckpointKind",
     "Client",
     "ClientStatus",
     "ImmutableRecordError",

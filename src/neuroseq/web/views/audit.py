@@ -16,7 +16,8 @@ from neuroseq.interop.csv_cells import safe_row
 from neuroseq.web.forms import AuditFilterForm
 from neuroseq.web.models import AuditEvent
 from neuroseq.web.permissions import membership_of
-from neuroseq.web.services.audit import record, verify_chain
+from neuroseq.web.services import audit_chain
+from neuroseq.web.services.audit import record
 from neuroseq.web.views.common import actor, clinic_view
 
 CSV_COLUMNS = [
@@ -103,6 +104,11 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         return _csv(events)
     record(actor(request), "audit.view", details={"filters": filters})
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    chain = None
+    if request.GET.get("verify"):
+        membership = membership_of(request.user)  # type: ignore[arg-type]
+        assert membership is not None  # clinic_view guarantees it
+        chain = audit_chain.verify_for_organisation(membership.organisation)
     return render(
         request,
         "organisation/audit.html",
@@ -110,7 +116,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "query": urlencode(filters),
-            "chain": verify_chain() if request.GET.get("verify") else None,
+            "chain": chain,
         },
         status=200 if form.is_valid() or not request.GET else 400,
     )

@@ -37,7 +37,7 @@ KNOWN_DEVICE_SALT = "neuroseq.known-device"
 def axes_username(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str:
     """The email django-axes counts failures for: the one that was tried, normalised."""
     source = credentials or getattr(request, "POST", {})
-    return normalise_email(source.get("username") or source.get("email"))
+    return normalise_email(source.get("username") or source.get("email"))[:254]
 
 
 def locked_out(
