@@ -9,15 +9,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import django_auth
 
+from neuroseq.web.models import Client
 from neuroseq.web.permissions import get_assessment, get_client, require, visible_clients
 from neuroseq.web.services import assessments as assessment_service
 from neuroseq.web.services import clients as client_service
-from neuroseq.web.services.audit import Actor
+from neuroseq.web.services.audit import Actor, record, record_denied
 
 api = NinjaAPI(
     title="neuroseq clinic API",
@@ -26,6 +28,26 @@ api = NinjaAPI(
     urls_namespace="api",
     docs_url="/docs",
 )
+
+
+def audit_denials(target: NinjaAPI) -> None:
+    """Record refused API requests (403, 404) like refused pages: who, which route, which id.
+    Every NinjaAPI mounted in urls.py calls this."""
+
+    @target.exception_handler(Http404)
+    def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+        if request.user.is_authenticated:
+            record_denied(request, 404)
+        return target.create_response(request, {"detail": "Not Found"}, status=404)
+
+    @target.exception_handler(PermissionDenied)
+    def forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
+        if request.user.is_authenticated:
+            record_denied(request, 403)
+        return target.create_response(request, {"detail": str(exc) or "Forbidden"}, status=403)
+
+
+audit_denials(api)
 
 
 class ClientOut(Schema):
@@ -70,19 +92,34 @@ class Error(Schema):
 
 
 class BoundedPagination(LimitOffsetPagination):
-    """Limit and offset with upper bounds: a huge number is a 422, not a database error."""
+    """Limit and offset with upper bounds: a huge number is a 422, not a database error.
+
+    The page actually returned is audited with the ids on it (``client.search``)."""
 
     class Input(Schema):
         limit: int = Field(25, ge=1, le=200)
         offset: int = Field(0, ge=0, le=10_000_000)
+
+    def paginate_queryset(
+        self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any
+    ) -> Any:
+        result = super().paginate_queryset(queryset, pagination, request=request, **params)
+        items = result[self.items_attribute] = list(result[self.items_attribute])
+        actor = Actor.from_request(request)
+        ids = [item.pk for item in items]
+        if all(isinstance(item, Client) for item in items):
+            filters = {"api": request.path, "limit": pagination.limit, "offset": pagination.offset}
+            client_service.record_search(actor, filters, ids)
+        else:
+            details = {"path": request.path, "ids": ids}
+            record(actor, "api.list", details=details)
+        return result
 
 
 @api.get("/clients", response=list[ClientOut])
 @paginate(BoundedPagination)
 def list_clients(request: HttpRequest) -> Any:
     require(request.user, "client.list")  # type: ignore[arg-type]
-    filters = {"api": "clients", **request.GET.dict()}
-    client_service.record_search(Actor.from_request(request), filters, [])
     return visible_clients(request.user).select_related("care_team").order_by("display_id")  # type: ignore[arg-type]
 
 

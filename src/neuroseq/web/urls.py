@@ -24,6 +24,16 @@ urlpatterns = [
         name="password_reset_link",
     ),
     path("members/<int:pk>/activation/", members.member_activation, name="member_activation"),
+    path(
+        "clients/<int:pk>/viewers/<int:membership_pk>/remove/",
+        clients.client_unlink_viewer,
+        name="client_unlink_viewer",
+    ),
+    path(
+        "teams/<int:team_pk>/members/<int:pk>/remove/",
+        members.team_remove_member,
+        name="team_remove_member",
+    ),
     path("clients/", clients.client_list, name="client_list"),
     path("clients/new/", clients.client_create, name="client_create"),
     path("clients/<int:pk>/", clients.client_detail, name="client_detail"),

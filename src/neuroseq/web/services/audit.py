@@ -153,6 +153,28 @@ def record(
     return event
 
 
+def record_denied(request: HttpRequest, status: int, action: str = "") -> None:
+    """A refused request (403: the role may not; 404: not theirs or no such record): who,
+    which route, which ids. The event belongs to the asker's organisation and links no
+    record, so another organisation's data is neither linked nor revealed."""
+    match = getattr(request, "resolver_match", None)
+    kwargs = {str(k): str(v)[:64] for k, v in (match.kwargs.items() if match else [])}
+    ids = [v for k, v in kwargs.items() if k == "pk" or k.endswith("_id")]
+    record(
+        Actor.from_request(request),
+        "access.denied",
+        object_id=ids[0] if ids else "",
+        details={
+            "status": status,
+            "route": (match.view_name if match else "")[:100],
+            "action": action,
+            "method": request.method,
+            "path": request.path[:300],
+            "ids": kwargs,
+        },
+    )
+
+
 def verify_chain() -> Any:
     """The whole chain from its first event (``audit_chain.verify_full``)."""
     from neuroseq.web.services.audit_chain import verify_full

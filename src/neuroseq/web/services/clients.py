@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from neuroseq.web.models import CareTeam, Client, ClientStatus, Membership, Organisation, Role
 from neuroseq.web.permissions import require
-from neuroseq.web.services.audit import Actor, record
+from neuroseq.web.services.audit import Actor, audit_key, record
 
 EDITABLE = (
     "care_team",
@@ -154,6 +157,41 @@ def record_read(actor: Actor, client: Client, page: str, **details: Any) -> None
     )
 
 
+#: Query parameters a search may log; anything else a client sends is dropped, not stored.
+SEARCH_FILTERS = frozenset({"q", "team", "status", "page", "limit", "offset", "api"})
+
+
+def search_digest(text: str) -> str:
+    """A keyed hash of search text (trimmed, case-folded): the trail shows *that* a name was
+    searched for, and someone holding the audit key can test a given name, but the name
+    itself is never stored in the append-only log."""
+    normalised = " ".join(str(text).split()).casefold()
+    key = audit_key(settings.NEUROSEQ_AUDIT_KEY_ID)
+    return hmac.new(key, f"neuroseq.search|{normalised}".encode(), hashlib.sha256).hexdigest()
+
+
 def record_search(actor: Actor, query: dict[str, str], shown: list[int]) -> None:
-    """A list or search shows names too; log the filters and which clients were listed."""
-    record(actor, "client.search", details={"filters": query, "client_ids": shown})
+    """A list or search shows names too: log the filters (search text as a keyed hash) and
+    which clients were listed."""
+    filters: dict[str, Any] = {k: str(v)[:100] for k, v in query.items() if k in SEARCH_FILTERS}
+    if filters.get("q"):
+        filters["q"] = {"hmac": search_digest(query["q"]), "key_id": settings.NEUROSEQ_AUDIT_KEY_ID}
+    record(actor, "client.search", details={"filters": filters, "client_ids": shown})
+
+
+def unlink_viewer(actor: Actor, client: Client, viewer: Membership) -> None:
+    """A caregiver or teacher no longer sees this child's plain-language page."""
+    if actor.user is not None:
+        require(actor.user, "client.link_viewer")
+    with transaction.atomic():
+        if not client.viewers.filter(pk=viewer.pk).exists():
+            raise ValidationError({"viewer": "not linked to this child"})
+        client.viewers.remove(viewer)
+        record(
+            actor,
+            "client.unlink_viewer",
+            object_type="client",
+            object_id=client.pk,
+            client=client,
+            details={"viewer": viewer.user.email},
+        )

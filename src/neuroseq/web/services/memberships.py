@@ -192,6 +192,25 @@ def add_to_team(actor: Actor, team: CareTeam, membership: Membership) -> None:
         )
 
 
+def remove_from_team(actor: Actor, team: CareTeam, membership: Membership) -> None:
+    """Take someone off a care team: they no longer see its clients."""
+    org = _organisation(actor, team.organisation)
+    if team.organisation_id != org.pk:
+        raise ValidationError({"team": "choose one of your organisation's teams"})
+    with transaction.atomic():
+        if not team.members.filter(pk=membership.pk).exists():
+            raise ValidationError({"membership": f"not a member of {team.name}"})
+        team.members.remove(membership)
+        record(
+            actor,
+            "team.remove_member",
+            organisation=org,
+            object_type="team",
+            object_id=team.pk,
+            details={"email": membership.user.email, "team": team.name},
+        )
+
+
 def _same_org(org: Organisation, membership: Membership) -> None:
     if membership.organisation_id != org.pk:
         raise ValidationError({"membership": "not a member of your organisation"})

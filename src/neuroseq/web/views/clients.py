@@ -100,6 +100,8 @@ def client_create(request: HttpRequest) -> HttpResponse:
 @clinic_view("client.edit")
 def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
     client = get_client(request.user, pk)  # type: ignore[arg-type]
+    if request.method != "POST":
+        client_service.record_read(actor(request), client, "edit")
     initial = {name: getattr(client, name) for name in client_service.EDITABLE}
     initial["display_id"] = client.display_id
     form = ClientForm(request.POST or None, initial=initial, teams=_teams(request))
@@ -179,6 +181,24 @@ def client_link_viewer(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             for field, errors in error.message_dict.items():
                 messages.error(request, f"{field}: {' '.join(errors)}")
+    return redirect("client_detail", pk=client.pk)
+
+
+@require_POST
+@clinic_view("client.link_viewer")
+def client_unlink_viewer(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    client = get_client(request.user, pk)  # type: ignore[arg-type]
+    viewer = Membership.objects.filter(
+        pk=membership_pk, organisation_id=client.organisation_id, role=Role.VIEWER
+    ).first()
+    try:
+        if viewer is None:
+            raise ValidationError({"viewer": "not linked to this child"})
+        client_service.unlink_viewer(actor(request), client, viewer)
+        messages.success(request, "Unlinked. They no longer see this child's pages.")
+    except ValidationError as error:
+        for field, errors in error.message_dict.items():
+            messages.error(request, f"{field}: {' '.join(errors)}")
     return redirect("client_detail", pk=client.pk)
 
 

@@ -152,6 +152,22 @@ def member_activation(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @clinic_view("members.manage")
+def team_remove_member(request: HttpRequest, team_pk: int, pk: int) -> HttpResponse:
+    try:
+        team = _teams(request).get(pk=team_pk)
+    except CareTeam.DoesNotExist:
+        raise Http404("no such team") from None
+    member = _member(request, pk)
+    try:
+        service.remove_from_team(actor(request), team, member)
+        messages.success(request, f"Removed {member.user.email} from {team.name}.")
+    except ValidationError as error:
+        _report(request, error)
+    return redirect("members")
+
+
+@require_POST
+@clinic_view("members.manage")
 def team_create(request: HttpRequest) -> HttpResponse:
     form = TeamForm(request.POST)
     if form.is_valid():
