@@ -29,6 +29,9 @@ from neuroseq.instrument import MAX_AGE_MONTHS, Instrument, InstrumentError, loa
 
 FORMAT = "neuroseq.assessment/1"
 DAYS_PER_MONTH = 365.25 / 12
+#: Dates before this are typing errors (0001-01-01, 1800-01-01), not records: the documented
+#: range of birth and assessment dates starts here (docs/security.md).
+EARLIEST_DATE = date(1990, 1, 1)
 
 
 class AssessmentError(ValueError):
@@ -76,7 +79,7 @@ class _Model(BaseModel):
 
 class Client(_Model):
     pseudonym: str | None = Field(default=None, max_length=64)
-    birth_date: date | None = None
+    birth_date: date | None = Field(default=None, ge=EARLIEST_DATE)
 
 
 class Adversity(_Model):
@@ -94,7 +97,7 @@ class Assessment(_Model):
     instrument_version: str = "1"
     synthetic: bool = Field(default=False, description="true for generated, non-real records")
     client: Client = Client()
-    assessment_date: date
+    assessment_date: date = Field(ge=EARLIEST_DATE)
     chronological_age_months: float | None = Field(default=None, ge=0, le=MAX_AGE_MONTHS)
     rater: str | None = Field(default=None, max_length=120)
     adversities: list[Adversity] = []
@@ -155,6 +158,8 @@ def _message(err: Mapping[str, Any]) -> str:
         return str(err["msg"])
     if kind == "missing":
         return "required field missing"
+    if kind == "greater_than_equal" and str(err.get("ctx", {}).get("ge")) == str(EARLIEST_DATE):
+        return f"expected a date on or after {EARLIEST_DATE.isoformat()}, got {got!r}"
     if kind == "extra_forbidden":
         return "unknown field"
     msg = str(err["msg"])

@@ -190,6 +190,7 @@ class TestForms:
                 "care_team": world.team1.pk,
                 "status": ClientStatus.WAITING,
                 "placement": "kinship care",
+                "version": world.child1.version,
             },
         )
         assert response.status_code == 302

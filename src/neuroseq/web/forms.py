@@ -9,6 +9,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 
+from neuroseq.assessment import EARLIEST_DATE
 from neuroseq.web.models import CareTeam, ClientStatus, Role
 from neuroseq.web.models.accounts import normalise_email
 
@@ -73,15 +74,25 @@ class ClientForm(forms.Form):
     status = forms.ChoiceField(label="Status", choices=ClientStatus.choices)
     placement = forms.CharField(label="Placement (optional)", max_length=200, required=False)
     caregivers = forms.CharField(label="Caregivers (optional)", max_length=300, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
-    def __init__(self, *args: Any, teams: Any, **kwargs: Any):
+    def __init__(self, *args: Any, teams: Any, editing: bool = False, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["care_team"].queryset = teams
+        if editing:
+            self.fields["version"].required = True
+            self.fields["version"].error_messages["required"] = (
+                "The form is missing its version; reload the page and make the change again."
+            )
+        else:
+            del self.fields["version"]
 
     def clean_birth_date(self) -> Any:
         value = self.cleaned_data["birth_date"]
         if value > timezone.localdate():
             raise forms.ValidationError("Expected a date in the past.")
+        if value < EARLIEST_DATE:
+            raise forms.ValidationError(f"Expected a date on or after {EARLIEST_DATE}.")
         return value
 
 

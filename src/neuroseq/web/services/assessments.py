@@ -62,6 +62,11 @@ def evaluate(client: Client, inputs: Any) -> tuple[dict[str, Any], dict[str, Any
         parsed = parse_assessment(data, instrument)
     except AssessmentError as exc:
         raise ValidationError({"inputs": exc.errors}) from None
+    today = timezone.localdate()
+    if parsed.assessment_date > today:
+        raise ValidationError(
+            {"inputs": f"assessment_date: expected a date not after today ({today.isoformat()})"}
+        )
     scores = score_assessment(parsed, instrument).to_dict()
     normalised = parsed.model_dump(mode="json", exclude_none=False)
     return normalised, scores, parsed
