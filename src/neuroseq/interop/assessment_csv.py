@@ -68,6 +68,43 @@ class RowError(ValueError):
     pass
 
 
+#: Columns a CSV may leave out; every other column of ``columns`` is required, because a
+#: missing column would read as "nothing recorded" and score a challenges score of 0.
+OPTIONAL_COLUMNS = frozenset({"pseudonym", "rater", "synthetic"})
+AGE_COLUMNS = ("birth_date", "chronological_age_months")
+
+
+def header_problems(header: list[str], inst: Instrument) -> list[str]:
+    """Everything wrong with a CSV header, each problem once (checked before any row)."""
+    expected = columns(inst)
+    present = set(header)
+    problems = []
+    missing = [
+        c
+        for c in expected
+        if c not in present and c not in OPTIONAL_COLUMNS and c not in AGE_COLUMNS
+    ]
+    if missing:
+        shown = ", ".join(missing[:12]) + (
+            f" and {len(missing) - 12} more" if len(missing) > 12 else ""
+        )
+        problems.append(
+            f"header: missing column{'s' if len(missing) > 1 else ''} {shown} (every column of "
+            "the instrument is needed: an empty cell means not rated; a missing column is not "
+            "allowed)"
+        )
+    if not present & set(AGE_COLUMNS):
+        problems.append(f"header: missing column {' or '.join(AGE_COLUMNS)}")
+    known = set(expected)
+    problems += [f"header: unknown column {c}" for c in dict.fromkeys(header) if c not in known]
+    problems += [
+        f"header: column {c} appears {header.count(c)} times"
+        for c in dict.fromkeys(header)
+        if header.count(c) > 1
+    ]
+    return problems
+
+
 def _number(text: str, column: str) -> int | float | None:
     text = text.strip()
     if text == "":

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 
-from neuroseq.assessment import EARLIEST_DATE
+from neuroseq.assessment import EARLIEST_DATE, MAX_JSON_DEPTH
+from neuroseq.json_limits import JsonLimitError, load_json_limited
 from neuroseq.web.models import CareTeam, ClientStatus, Role
 from neuroseq.web.models.accounts import normalise_email
 
@@ -106,11 +107,12 @@ class AssessmentInputForm(forms.Form):
     def clean_inputs(self) -> Any:
         raw = self.cleaned_data["inputs"]
         try:
-            data = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise forms.ValidationError(
-                f"Not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}."
-            ) from None
+            data = load_json_limited(
+                raw, max_bytes=settings.NEUROSEQ_MAX_JSON_BYTES, max_depth=MAX_JSON_DEPTH
+            )
+        except JsonLimitError as exc:
+            text = str(exc)
+            raise forms.ValidationError(f"{text[0].upper()}{text[1:]}.") from None
         if not isinstance(data, dict):
             raise forms.ValidationError("Expected a JSON object ({...}) at the top.")
         return data

@@ -212,6 +212,8 @@ LOGGING = {
 }
 
 NEUROSEQ_PAGE_SIZE = 25
+# Largest assessment JSON accepted on the import page (a full one is a few KB).
+NEUROSEQ_MAX_JSON_BYTES = env_int("NEUROSEQ_MAX_JSON_BYTES", 100 * 1024)
 
 # The audit chain's HMAC keys live outside the database (docs/security.md): new events use
 # NEUROSEQ_AUDIT_KEY_ID, older keys stay for verifying older events.
