@@ -2,6 +2,11 @@
 
 Same session sign-in, two-factor, scoping and audit as the pages: views stay thin and read
 through ``permissions``; reads of a client's record are audited.
+
+Every operation declares its permission in its OpenAPI entry, which the generated test
+(tests/web/test_route_permissions.py) reads: ``openapi_extra={"x-neuroseq-action":
+"<action of permissions.MATRIX>"}`` (and calls ``require`` with that action), or
+``openapi_extra={"x-neuroseq-public": True}``. The docs need a signed-in account.
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Schema
@@ -27,7 +33,13 @@ api = NinjaAPI(
     auth=django_auth,
     urls_namespace="api",
     docs_url="/docs",
+    docs_decorator=login_required,
 )
+
+
+def action(name: str) -> dict[str, Any]:
+    """``openapi_extra`` declaring the permission an operation checks."""
+    return {"x-neuroseq-action": name}
 
 
 def audit_denials(target: NinjaAPI) -> None:
@@ -116,14 +128,18 @@ class BoundedPagination(LimitOffsetPagination):
         return result
 
 
-@api.get("/clients", response=list[ClientOut])
+@api.get("/clients", response=list[ClientOut], openapi_extra=action("client.list"))
 @paginate(BoundedPagination)
 def list_clients(request: HttpRequest) -> Any:
     require(request.user, "client.list")  # type: ignore[arg-type]
     return visible_clients(request.user).select_related("care_team").order_by("display_id")  # type: ignore[arg-type]
 
 
-@api.get("/clients/{client_id}", response={200: ClientDetail, 404: Error})
+@api.get(
+    "/clients/{client_id}",
+    response={200: ClientDetail, 404: Error},
+    openapi_extra=action("client.view"),
+)
 def client_detail(request: HttpRequest, client_id: int) -> Any:
     require(request.user, "client.view")  # type: ignore[arg-type]
     client = get_client(request.user, client_id)  # type: ignore[arg-type]
@@ -131,7 +147,11 @@ def client_detail(request: HttpRequest, client_id: int) -> Any:
     return client
 
 
-@api.get("/assessments/{assessment_id}", response={200: AssessmentOut, 404: Error})
+@api.get(
+    "/assessments/{assessment_id}",
+    response={200: AssessmentOut, 404: Error},
+    openapi_extra=action("assessment.view"),
+)
 def assessment_detail(request: HttpRequest, assessment_id: int) -> Any:
     require(request.user, "assessment.view")  # type: ignore[arg-type]
     assessment = get_assessment(request.user, assessment_id)  # type: ignore[arg-type]

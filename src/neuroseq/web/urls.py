@@ -58,7 +58,7 @@ urlpatterns = [
     path("teams/members/", members.team_add_member, name="team_add_member"),
     path("api/", api.urls),
     # The admin signs in through the same page as everyone (lockout and two-factor included).
-    path("admin/login/", auth.admin_login),
+    path("admin/login/", auth.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
 ]
 

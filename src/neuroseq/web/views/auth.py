@@ -170,6 +170,8 @@ def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect(settings.LOGIN_URL)
     membership = membership_of(request.user)  # type: ignore[arg-type]
+    if membership is None and request.user.is_staff:
+        return redirect("admin:index")  # platform staff: the read-only admin
     if membership is None:
         return render(request, "no_membership.html", status=403)
     if membership.role == "viewer":
