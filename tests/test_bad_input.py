@@ -248,3 +248,22 @@ class TestCsvHeader:
         ]
         optional = {"pseudonym", "rater", "synthetic"}
         assert header_problems([c for c in full if c not in optional], INST) == []
+
+
+@given(st.text(max_size=30))
+def test_load_instrument_accepts_or_explains_any_version(version: str) -> None:
+    from neuroseq.instrument import InstrumentError
+
+    try:
+        inst = load_instrument(version)
+    except InstrumentError as exc:
+        assert str(exc)
+    else:
+        assert inst.version == version
+
+
+@pytest.mark.parametrize("version", ["\x00", "1\x00", "../v1", "1/../1", "/etc"])
+def test_a_hostile_instrument_version_is_an_error(version: str) -> None:
+    data = {**copy.deepcopy(WORKED_EXAMPLE), "instrument_version": version}
+    with pytest.raises(AssessmentError):
+        parse_assessment(data)
