@@ -42,6 +42,8 @@ def _member(request: HttpRequest, pk: int) -> Membership:
 
 def _sign_in_status(member: Membership) -> str:
     """What the Members page says about someone's sign-in (never a secret)."""
+    if member.user.is_demo:
+        return "demo account (published demo password)"
     now = timezone.now()
     pending = [
         t
