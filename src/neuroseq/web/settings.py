@@ -219,4 +219,4 @@ NEUROSEQ_MAX_JSON_BYTES = env_int("NEUROSEQ_MAX_JSON_BYTES", 100 * 1024)
 # NEUROSEQ_AUDIT_KEY_ID, older keys stay for verifying older events.
 NEUROSEQ_AUDIT_KEYS, NEUROSEQ_AUDIT_KEY_ID, NEUROSEQ_AUDIT_KEY_SOURCE = audit_keys(VAR_DIR)
 # At most this many events are verified per request; the next check continues from there.
-NEUROSEQ_AUDIT_VERIFY_LIMIT = env_int("NEUROSEQ_AUDIT_VERIFY_LIMIT", 200_000)
+NEUROSEQ_AUDIT_VERIFY_LIMIT = env_int("NEUROSEQ_AUDIT_VERIFY_LIMIT", 100_000)
