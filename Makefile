@@ -55,6 +55,7 @@ demo: install
 	@$(BIN)/neuroseq example -o $(VAR)/worked-example.json
 	$(BIN)/neuroseq score $(VAR)/worked-example.json
 	NEUROSEQ_DEMO=1 $(BIN)/python manage.py migrate --noinput
+	NEUROSEQ_DEMO=1 $(BIN)/python manage.py audit_rekey
 	NEUROSEQ_DEMO=1 $(BIN)/python manage.py seed_demo
 	NEUROSEQ_DEMO=1 $(BIN)/python manage.py runserver $(HOST_PORT)
 

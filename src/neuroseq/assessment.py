@@ -8,7 +8,6 @@ silently: an unknown id is an error, a missing rating is "not rated", never zero
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -34,9 +33,20 @@ from neuroseq.instrument import (
     InstrumentError,
     load_instrument,
 )
+from neuroseq.json_limits import JsonLimitError, load_json_limited
 
 FORMAT = "neuroseq.assessment/1"
 DAYS_PER_MONTH = 365.25 / 12
+#: Dates before this are typing errors (0001-01-01, 1800-01-01), not records: the documented
+#: range of birth and assessment dates starts here (docs/security.md).
+EARLIEST_DATE = date(1990, 1, 1)
+#: Caps on what one assessment may hold (far above any real one), so a pasted or uploaded
+#: file cannot make the app store megabytes or print thousands of lines.
+MAX_ADVERSITIES = 100
+MAX_ITEMS = 200
+MAX_ID_LENGTH = 64
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_JSON_DEPTH = 32
 
 
 class AssessmentError(ValueError):
@@ -58,20 +68,44 @@ def _integral(value: Any) -> int | None:
     return None
 
 
+def _shown(value: Any) -> str:
+    """``repr`` of an input, shortened: error lines echo what was given, not megabytes of it."""
+    try:
+        text = repr(value)
+    except ValueError:  # an integer too long for Python to print
+        return f"a number with about {int(value.bit_length() * 0.30103)} digits"
+    return text if len(text) <= 60 else f"{text[:40]}... ({len(text)} characters)"
+
+
 def _rating(value: Any) -> int | None:
     if value is None:
         return None
     number = _integral(value)
     if number is not None and 0 <= number <= 3:
         return number
-    raise PydanticCustomError("rating", "expected 0-3 or null, got {got}", {"got": repr(value)})
+    raise PydanticCustomError("rating", "expected 0-3 or null, got {got}", {"got": _shown(value)})
 
 
 def _severity(value: Any) -> int:
     number = _integral(value)
     if number is not None and 1 <= number <= 3:
         return number
-    raise PydanticCustomError("severity", "expected 1, 2 or 3, got {got}", {"got": repr(value)})
+    raise PydanticCustomError("severity", "expected 1, 2 or 3, got {got}", {"got": _shown(value)})
+
+
+def _at_most(limit: int) -> BeforeValidator:
+    """Refuse an oversize list or mapping before validating its entries one by one."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, list | dict) and len(value) > limit:
+            raise PydanticCustomError(
+                "too_many",
+                "expected at most {limit} entries, got {count}",
+                {"limit": limit, "count": len(value)},
+            )
+        return value
+
+    return BeforeValidator(check)
 
 
 Rating = Annotated[int | None, BeforeValidator(_rating)]
@@ -84,14 +118,16 @@ class _Model(BaseModel):
 
 class Client(_Model):
     pseudonym: str | None = Field(default=None, max_length=64)
-    birth_date: date | None = None
+    birth_date: date | None = Field(default=None, ge=EARLIEST_DATE)
 
 
 class Adversity(_Model):
-    type: str = Field(description="adversity type id from the instrument's catalogue")
-    period: str = Field(description="developmental period id")
+    type: str = Field(
+        max_length=MAX_ID_LENGTH, description="adversity type id from the instrument's catalogue"
+    )
+    period: str = Field(max_length=MAX_ID_LENGTH, description="developmental period id")
     severity: Severity = Field(description="1 mild, 2 moderate, 3 severe")
-    chronicity: str = Field(default="single", description="chronicity id")
+    chronicity: str = Field(default="single", max_length=MAX_ID_LENGTH, description="chronicity id")
     note: str | None = Field(default=None, max_length=500)
 
 
@@ -101,18 +137,21 @@ class Assessment(_Model):
     format: Literal["neuroseq.assessment/1"] = "neuroseq.assessment/1"
     instrument_version: str = Field(
         default=DEFAULT_VERSION,
+        max_length=20,
         description="instrument version the ratings use; absent means the current default",
     )
     synthetic: bool = Field(default=False, description="true for generated, non-real records")
     client: Client = Client()
-    assessment_date: date
+    assessment_date: date = Field(ge=EARLIEST_DATE)
     chronological_age_months: float | None = Field(default=None, ge=0, le=MAX_AGE_MONTHS)
     rater: str | None = Field(default=None, max_length=120)
-    adversities: list[Adversity] = []
-    relational_history: dict[str, dict[str, Rating]] = {}
-    current_relational_health: dict[str, Rating] = {}
-    functional: dict[str, Rating] = {}
-    clinical_flags: dict[str, StrictBool | None] = Field(
+    adversities: Annotated[list[Adversity], _at_most(MAX_ADVERSITIES)] = []
+    relational_history: Annotated[
+        dict[str, Annotated[dict[str, Rating], _at_most(MAX_ITEMS)]], _at_most(MAX_ITEMS)
+    ] = {}
+    current_relational_health: Annotated[dict[str, Rating], _at_most(MAX_ITEMS)] = {}
+    functional: Annotated[dict[str, Rating], _at_most(MAX_ITEMS)] = {}
+    clinical_flags: Annotated[dict[str, StrictBool | None], _at_most(MAX_ITEMS)] = Field(
         default={},
         description=(
             "clinical flags (instrument v2 on): true = present, false = checked and absent, "
@@ -175,17 +214,19 @@ def _path(loc: tuple[int | str, ...]) -> str:
 def _message(err: Mapping[str, Any]) -> str:
     kind = err["type"]
     got = err.get("input")
-    if kind in {"rating", "severity", "age"}:
+    if kind in {"rating", "severity", "age", "too_many"}:
         return str(err["msg"])
     if kind == "missing":
         return "required field missing"
+    if kind == "greater_than_equal" and str(err.get("ctx", {}).get("ge")) == str(EARLIEST_DATE):
+        return f"expected a date on or after {EARLIEST_DATE.isoformat()}, got {_shown(got)}"
     if kind == "extra_forbidden":
         return "unknown field"
     msg = str(err["msg"])
     msg = msg[0].lower() + msg[1:]
     if msg.startswith("input should be "):
         msg = "expected " + msg.removeprefix("input should be ")
-    return f"{msg}, got {got!r}" if not isinstance(got, dict | list) else msg
+    return f"{msg}, got {_shown(got)}" if not isinstance(got, dict | list) else msg
 
 
 def _structure_errors(exc: ValidationError) -> list[str]:
@@ -283,8 +324,58 @@ def _unknown_id_errors(data: dict[str, Any], inst: Instrument) -> list[str]:
         values = data.get(section)
         if section == "clinical_flags" and not inst.flags:
             continue  # reported once above
-        if isinstance(values, dict):
+        if isinstance(values, dict) and len(values) <= MAX_ITEMS:
             errors += [f"{section}.{key}: {message}" for key in values if key not in known]
+    return errors
+
+
+def _raw_errors(data: dict[str, Any], inst: Instrument) -> list[str]:
+    """The instrument and date checks, run on the raw document when its structure has
+    errors too, so one pass lists every problem (messages as ``_reference_errors``'s)."""
+    errors: list[str] = []
+    periods = {p.id for p in inst.periods}
+    types = {t.id for t in inst.adversity_types}
+    chronicity_ids = [c.id for c in inst.chronicity]
+    adversities = data.get("adversities")
+    if isinstance(adversities, list) and len(adversities) <= MAX_ADVERSITIES:
+        for i, adv in enumerate(adversities):
+            if not isinstance(adv, dict):
+                continue
+            period, kind, chronicity = adv.get("period"), adv.get("type"), adv.get("chronicity")
+            if isinstance(period, str) and period not in periods:
+                errors.append(
+                    f"adversities[{i}].period: unknown period {_shown(period)}; "
+                    f"expected one of {', '.join(periods)}"
+                )
+            if isinstance(kind, str) and kind not in types:
+                errors.append(f"adversities[{i}].type: unknown adversity type {_shown(kind)}")
+            if isinstance(chronicity, str) and chronicity not in chronicity_ids:
+                errors.append(
+                    f"adversities[{i}].chronicity: expected one of {', '.join(chronicity_ids)}, "
+                    f"got {_shown(chronicity)}"
+                )
+    history = data.get("relational_history")
+    if isinstance(history, dict) and len(history) <= MAX_ITEMS:
+        items = {i.id for i in inst.history_items}
+        for period_id, values in history.items():
+            if period_id not in periods:
+                errors.append(
+                    f"relational_history.{period_id}: unknown period {_shown(period_id)}; "
+                    f"expected one of {', '.join(periods)}"
+                )
+            if isinstance(values, dict) and len(values) <= MAX_ITEMS:
+                errors += [
+                    f"relational_history.{period_id}.{item}: unknown relational history item"
+                    for item in values
+                    if item not in items
+                ]
+    client = data.get("client")
+    birth = client.get("birth_date") if isinstance(client, dict) else None
+    try:
+        if date.fromisoformat(str(birth)) > date.fromisoformat(str(data.get("assessment_date"))):
+            errors.append("client.birth_date: expected a date before assessment_date")
+    except ValueError:
+        pass
     return errors
 
 
@@ -300,8 +391,9 @@ def parse_assessment(data: Any, instrument: Instrument | None = None) -> Assessm
         errors = _structure_errors(exc)
         known = instrument or _instrument_named_in(data)
         if known is not None:
-            errors += [e for e in _unknown_id_errors(data, known) if e not in errors]
-        raise AssessmentError(errors) from None
+            raw = _unknown_id_errors(data, known) + _raw_errors(data, known)
+            errors += [e for e in raw if e not in errors]
+        raise AssessmentError(list(dict.fromkeys(errors))) from None
     if instrument is None:
         try:
             instrument = load_instrument(assessment.instrument_version)
@@ -320,9 +412,36 @@ def parse_assessment(data: Any, instrument: Instrument | None = None) -> Assessm
     return assessment
 
 
+MAX_VALUES = 200_000
+
+
+def _count_exceeds(value: Any, budget: int) -> bool:
+    """More than ``budget`` values, counting shared parts each time they are reached (YAML
+    aliases can make a small file expand into billions of values)."""
+    stack, seen = [value], 0
+    while stack:
+        item = stack.pop()
+        seen += 1
+        if seen > budget:
+            return True
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
 def read_document(path: Path) -> Any:
-    """Decode a JSON or YAML file; errors name the file and the position."""
+    """Decode a JSON or YAML file; errors name the file and the position.
+
+    Size, nesting and number length are capped (``neuroseq.json_limits``), so no file can
+    crash the reader or make it run for minutes."""
     try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise AssessmentError(
+                [f"{path}: the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB"]
+            )
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise AssessmentError([f"{path}: file not found"]) from None
@@ -330,15 +449,20 @@ def read_document(path: Path) -> Any:
         raise AssessmentError([f"{path}: cannot read: {exc}"]) from None
     if path.suffix.lower() in {".yaml", ".yml"}:
         try:
-            return yaml.safe_load(text)
+            value = yaml.safe_load(text)
         except yaml.YAMLError as exc:
             raise AssessmentError([f"{path}: not valid YAML: {exc}"]) from None
+        except (ValueError, OverflowError) as exc:  # e.g. a date such as 2026-13-45
+            raise AssessmentError([f"{path}: not valid YAML: {exc}"]) from None
+        except RecursionError:
+            raise AssessmentError([f"{path}: not valid YAML: nested too deep"]) from None
+        if _count_exceeds(value, MAX_VALUES):
+            raise AssessmentError([f"{path}: the document holds more than {MAX_VALUES} values"])
+        return value
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise AssessmentError(
-            [f"{path}: not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}"]
-        ) from None
+        return load_json_limited(text, max_bytes=MAX_FILE_BYTES, max_depth=MAX_JSON_DEPTH)
+    except JsonLimitError as exc:
+        raise AssessmentError([f"{path}: {exc}"]) from None
 
 
 def load_assessment_file(path: Path | str, instrument: Instrument | None = None) -> Assessment:
@@ -381,6 +505,7 @@ def json_schema(instrument: Instrument) -> dict[str, Any]:
         "properties": dict.fromkeys(instrument.period_ids, history),
         "additionalProperties": False,
     }
+    props["adversities"]["maxItems"] = MAX_ADVERSITIES
     adversity = schema["$defs"]["Adversity"]["properties"]
     adversity["type"]["enum"] = [t.id for t in instrument.adversity_types]
     adversity["period"]["enum"] = list(instrument.period_ids)

@@ -26,7 +26,8 @@ TEXT = st.text(
 @st.composite
 def records(draw: st.DrawFn, inst: Instrument) -> dict[str, Any]:
     """A valid assessment dict; "not rated" (null) and "not listed" (absent) both occur."""
-    day = draw(st.dates(dt.date(2000, 1, 1), dt.date(2030, 12, 31)))
+    # From 2008 so that an 18-year-old was born on or after 1990-01-01 (the format's range).
+    day = draw(st.dates(dt.date(2008, 1, 1), dt.date(2030, 12, 31)))
     record: dict[str, Any] = {
         "instrument_version": inst.version,
         "synthetic": draw(st.booleans()),

@@ -50,6 +50,27 @@ def _web_settings() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _flush_around_append_only_triggers() -> Iterator[None]:
+    """Django empties the test database after each transactional test (the browser tests)
+    with DELETE on SQLite and TRUNCATE on PostgreSQL, which the append-only triggers refuse.
+    The flush steps around them, in its own transaction, exactly as ``audit_rekey`` does."""
+    from django.db.backends.base.operations import BaseDatabaseOperations
+
+    from neuroseq.web import triggers
+
+    original = BaseDatabaseOperations.execute_sql_flush
+
+    def flush(self, sql_list):  # type: ignore[no-untyped-def]
+        vendor = self.connection.vendor
+        statements = [*triggers.suspend_sql(vendor), *sql_list, *triggers.restore_sql(vendor)]
+        return original(self, statements)
+
+    BaseDatabaseOperations.execute_sql_flush = flush
+    yield
+    BaseDatabaseOperations.execute_sql_flush = original
+
+
 @pytest.fixture
 def world(db: None) -> World:
     org = OrganisationFactory(name="Alpha clinic", slug="alpha")

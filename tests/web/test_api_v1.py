@@ -156,7 +156,9 @@ def test_session_auth_and_the_old_api_keep_working(world, http):
     assert http.get("/api/clients").status_code == 200
 
 
-def test_docs_are_served_from_our_own_static_files(http):
+def test_docs_are_served_from_our_own_static_files(http, as_role):
+    assert "/accounts/login/" in http.get("/api/v1/docs")["Location"]  # signed-in users only
+    http = as_role("viewer")
     page = http.get("/api/v1/docs")
     text = page.content.decode()
     assert page.status_code == 200

@@ -113,7 +113,7 @@ def test_lockout_after_five_failures(world, http):
         login(http, "viewer@alpha.example", "wrong-password")
     response = login(http, "viewer@alpha.example")  # even the right password
     assert response.status_code == 429
-    assert "Account locked for now" in response.content.decode()
+    assert "Sign-in paused for this email" in response.content.decode()
     assert not HttpClient().get("/children/").wsgi_request.user.is_authenticated
 
 

@@ -100,22 +100,36 @@ def test_only_viewers_of_the_organisation_can_be_linked(world, as_role):
     assert not world.child1.viewers.filter(pk=clinician.pk).exists()
 
 
-def test_new_member_can_sign_in(world, admin, http):
+def test_new_member_signs_in_only_after_choosing_a_password_through_the_link(world, admin):
+    """(The old version of this test signed in on the admin's own client, so it passed
+    whatever the password: ``redirect_authenticated_user`` answered 302.)"""
+    import re
+
+    from django.core import mail
+    from django.test import Client as HttpClient
+
     admin.post(
-        "/members/",
-        {
-            "email": "late@alpha.example",
-            "full_name": "Late Joiner",
-            "role": "viewer",
-            "password": "another long passphrase",
-        },
+        "/members/", {"email": "late@alpha.example", "full_name": "Late Joiner", "role": "viewer"}
     )
     assert Membership.objects.filter(user__email="late@alpha.example").exists()
-    response = http.post(
+    fresh = HttpClient()
+    refused = fresh.post(
+        "/accounts/login/", {"username": "late@alpha.example", "password": "a guessed passphrase"}
+    )
+    assert refused.status_code == 200 and "_auth_user_id" not in fresh.session
+    link = re.search(r"http://testserver(\S+)", mail.outbox[0].body).group(1)
+    fresh.get(link)
+    password = {
+        "new_password1": "another long passphrase",
+        "new_password2": "another long passphrase",
+    }
+    fresh.post("/accounts/activate/", password)
+    fresh.post("/accounts/logout/")
+    response = fresh.post(
         "/accounts/login/",
         {"username": "late@alpha.example", "password": "another long passphrase"},
     )
-    assert response.status_code == 302
+    assert response.status_code == 302 and "_auth_user_id" in fresh.session
 
 
 def test_health_endpoint(http, db):

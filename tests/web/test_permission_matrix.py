@@ -44,7 +44,12 @@ def attempt(action, world, http, user):
         response = http.post("/clients/new/", _new_client_form(world))
         assert Client.objects.filter(display_id="A-NEW").exists() == (response.status_code == 302)
     elif action == "client.edit":
-        data = {**_new_client_form(world), "display_id": "A-0001", "given_name": "Alicia"}
+        data = {
+            **_new_client_form(world),
+            "display_id": "A-0001",
+            "given_name": "Alicia",
+            "version": world.child1.version,
+        }
         response = http.post(f"/clients/{world.child1.pk}/edit/", data)
         world.child1.refresh_from_db()
         assert (world.child1.given_name == "Alicia") == (response.status_code == 302)

@@ -31,6 +31,7 @@ PRODUCTION = {
     "DEBUG": "0",
     "ALLOWED_HOSTS": "clinic.example.org",
     "NEUROSEQ_HTTPS": "1",
+    "NEUROSEQ_AUDIT_KEYS": "k1:" + "a" * 20 + "-audit-key-from-the-secret-store-7c1e",
 }
 
 
@@ -39,6 +40,43 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
     result = run_manage(["check", "--deploy", "--fail-level", "WARNING"], PRODUCTION, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.slow
+def test_check_deploy_warns_when_the_audit_key_is_a_local_file(tmp_path):
+    env = {k: v for k, v in PRODUCTION.items() if k != "NEUROSEQ_AUDIT_KEYS"}
+    result = run_manage(["check", "--deploy", "--fail-level", "WARNING"], env, tmp_path)
+    assert result.returncode != 0 and "neuroseq.W001" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("k1:short", "has 5 characters; expected at least 32"),
+        ("no-separator", "expected id:secret pairs"),
+        ("k1:" + "x" * 40 + ",k1:" + "y" * 40, "appears twice"),
+    ],
+)
+def test_a_bad_audit_key_setting_names_the_variable(tmp_path, monkeypatch, value, message):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from neuroseq.web.env import audit_keys
+
+    monkeypatch.setenv("NEUROSEQ_AUDIT_KEYS", value)
+    with pytest.raises(ImproperlyConfigured, match=message):
+        audit_keys(tmp_path)
+
+
+def test_audit_keys_rotate_with_the_first_one_current(tmp_path, monkeypatch):
+    from neuroseq.web.env import audit_keys
+
+    monkeypatch.setenv("NEUROSEQ_AUDIT_KEYS", "k2:" + "n" * 40 + ", k1:" + "o" * 40)
+    keys, current, source = audit_keys(tmp_path)
+    assert current == "k2" and set(keys) == {"k1", "k2"} and source == "environment"
+    monkeypatch.delenv("NEUROSEQ_AUDIT_KEYS")
+    keys, current, source = audit_keys(tmp_path)
+    assert current == "local" and source == "file"
+    assert (tmp_path / "audit_key").stat().st_mode & 0o077 == 0
 
 
 @pytest.mark.slow
@@ -72,3 +110,16 @@ def test_sqlite_defaults(settings):
     assert database["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     assert "journal_mode=WAL" in database["OPTIONS"]["init_command"]
     assert database["OPTIONS"]["timeout"] >= 5
+
+
+@pytest.mark.slow
+def test_email_goes_to_the_console_in_the_demo_and_over_smtp_in_production(tmp_path):
+    code = "from django.conf import settings; print(settings.EMAIL_BACKEND, settings.EMAIL_HOST)"
+    demo = run_manage(["shell", "-v", "0", "-c", code], {"NEUROSEQ_DEMO": "1"}, tmp_path)
+    assert demo.stdout.split()[0] == "django.core.mail.backends.console.EmailBackend"
+    production = {**PRODUCTION, "EMAIL_HOST": "smtp.example.org"}
+    prod = run_manage(["shell", "-v", "0", "-c", code], production, tmp_path)
+    assert prod.stdout.split() == [
+        "django.core.mail.backends.smtp.EmailBackend",
+        "smtp.example.org",
+    ]

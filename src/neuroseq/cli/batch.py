@@ -21,7 +21,14 @@ from neuroseq.assessment import Assessment, AssessmentError, parse_assessment
 from neuroseq.cli.app import error_console, fail
 from neuroseq.cohort.synth import iter_chunks
 from neuroseq.instrument import Instrument, load_instrument
-from neuroseq.interop.assessment_csv import RowError, columns, record_to_row, row_to_record
+from neuroseq.interop.assessment_csv import (
+    RowError,
+    columns,
+    header_problems,
+    record_to_row,
+    row_to_record,
+)
+from neuroseq.interop.csv_cells import safe_row
 from neuroseq.scoring.batch import BatchInput, score_batch
 
 CHUNK = 10_000
@@ -72,11 +79,26 @@ def write_synthetic(n: int, seed: int, output: Path) -> None:
     error_console.print(f"wrote {n} synthetic assessments (seed {seed}) to {output}")
 
 
-def _records(path: Path) -> Iterator[tuple[str, Any]]:
-    """(location, decoded record) for each line of a JSONL file or row of a CSV file."""
+class HeaderError(ValueError):
+    """The CSV header is wrong: reported once, before any row."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def _records(path: Path, inst: Instrument) -> Iterator[tuple[str, Any]]:
+    """(location, decoded record) for each line of a JSONL file or row of a CSV file.
+
+    A CSV's header is checked first against the instrument's columns; a problem there is
+    one ``HeaderError``, not the same complaint on every row."""
     with path.open(encoding="utf-8", newline="") as fh:
         if path.suffix.lower() == ".csv":
-            for number, row in enumerate(csv.DictReader(fh), start=2):
+            reader = csv.DictReader(fh)
+            problems = header_problems(list(reader.fieldnames or []), inst)
+            if problems:
+                raise HeaderError(problems)
+            for number, row in enumerate(reader, start=2):
                 try:
                     yield f"row {number}", row_to_record(row)
                 except RowError as exc:
@@ -101,8 +123,10 @@ def _write_rows(writer: Any, labels: list[str], batch: list[Assessment], inst: I
     values = [np.asarray(v, dtype=object) for v in cols.values()]
     for i, label in enumerate(labels):
         writer.writerow(
-            [label, batch[i].synthetic]
-            + ["" if (isinstance(v[i], float) and v[i] != v[i]) else v[i] for v in values]
+            safe_row(
+                [label, batch[i].synthetic]
+                + [None if (isinstance(v[i], float) and v[i] != v[i]) else v[i] for v in values]
+            )
         )
 
 
@@ -115,6 +139,10 @@ def score_batch_file(path: Path, output: Path) -> None:
         _score_file(path, output)
     except UnicodeDecodeError:
         fail([f"{path}: not UTF-8 text", "nothing was written"])
+    except HeaderError as exc:
+        fail([f"{path.name} {p}" for p in exc.problems] + ["nothing was written"])
+    except csv.Error as exc:
+        fail([f"{path.name}: not a readable CSV file: {exc}", "nothing was written"])
 
 
 def _score_file(path: Path, output: Path) -> None:
@@ -128,7 +156,7 @@ def _score_file(path: Path, output: Path) -> None:
         header = None
         labels: list[str] = []
         batch: list[Assessment] = []
-        for location, record in _records(path):
+        for location, record in _records(path, inst):
             try:
                 if isinstance(record, RowError):
                     raise AssessmentError([str(record)])
@@ -161,5 +189,40 @@ def _score_file(path: Path, output: Path) -> None:
 def _header(writer: Any, inst: Instrument) -> bool:
     empty = BatchInput.from_assessments([], inst)
     names = list(score_batch(empty, inst).columns(inst))
-    writer.writerow(["pseudonym", "synthetic", *names])
+    writer.writerow(safe_row(["pseudonym", "synthetic", *names]))
     return True
+
+
+MAX_PROBLEMS_LISTED = 1000
+
+
+def validate_many(path: Path) -> int:
+    """Check every record of a JSONL or CSV file; list every problem, then exit 2.
+
+    Returns how many assessments are valid when there is no problem at all."""
+    inst = load_instrument()
+    problems: list[str] = []
+    count = 0
+    try:
+        for location, record in _records(path, inst):
+            count += 1
+            try:
+                if isinstance(record, RowError):
+                    raise AssessmentError([str(record)])
+                parse_assessment(record, inst)
+            except AssessmentError as exc:
+                problems.extend(f"{path.name} {location}: {e}" for e in exc.errors)
+    except FileNotFoundError:
+        fail([f"{path}: file not found"])
+    except UnicodeDecodeError:
+        fail([f"{path}: not UTF-8 text"])
+    except HeaderError as exc:
+        fail([f"{path.name} {p}" for p in exc.problems])
+    except csv.Error as exc:
+        fail([f"{path.name}: not a readable CSV file: {exc}"])
+    if problems:
+        shown = problems[:MAX_PROBLEMS_LISTED]
+        if len(problems) > len(shown):
+            shown.append(f"... and {len(problems) - len(shown)} more problems")
+        fail(shown)
+    return count

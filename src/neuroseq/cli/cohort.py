@@ -7,6 +7,7 @@ holds all rows (see :mod:`neuroseq.cohort.analysis` for what the fit keeps).
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import math
 from collections.abc import Iterator
@@ -20,7 +21,7 @@ import typer
 
 from neuroseq.assessment import Assessment, AssessmentError, parse_assessment
 from neuroseq.cli.app import app, console, error_console, fail
-from neuroseq.cli.batch import CHUNK, _count_lines, _progress, _records
+from neuroseq.cli.batch import CHUNK, HeaderError, _count_lines, _progress, _records
 from neuroseq.cohort.errors import CohortError
 from neuroseq.cohort.outcomes import CLASSES, Outcomes, OutcomeTracker, score_matrix
 from neuroseq.cohort.outcomes_chart import render_outcomes_chart
@@ -81,7 +82,12 @@ def iter_scored(path: Path, inst: Instrument, progress: Any, task: Any) -> Itera
     """Valid assessments of ``path`` in scored chunks; any invalid record stops with exit 2."""
     errors: list[str] = []
     batch: list[Assessment] = []
-    for location, record in _records(path):
+    records = _records(path, inst)
+    try:
+        first = next(records, None)  # a CSV's header is checked before its first row
+    except HeaderError as exc:
+        fail([f"{path.name} {p}" for p in exc.problems] + ["nothing was fitted"])
+    for location, record in itertools.chain([first] if first else [], records):
         try:
             if isinstance(record, RowError):
                 raise AssessmentError([str(record)])

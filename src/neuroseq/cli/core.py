@@ -55,7 +55,14 @@ def example(
 
 @app.command()
 def validate(file: Path) -> None:
-    """Check an assessment file; exit 2 with one line per problem."""
+    """Check an assessment file (JSON, YAML), or every record of a JSONL or CSV file; exit 2
+    with one line per problem, all problems at once."""
+    if file.suffix.lower() in {".jsonl", ".csv"}:
+        from neuroseq.cli.batch import validate_many
+
+        count = validate_many(file)
+        console.print(f"{file}: {count} assessments valid")
+        return
     a = _load_or_fail(file)
     rated = sum(v is not None for v in a.functional.values())
     console.print(f"{file}: valid ({rated} functions rated, instrument v{a.instrument_version})")

@@ -6,7 +6,8 @@ for instruments with clinical flags (v2 on), ``flag.<flag>`` (``true``/``false``
 cell is "not rated" (for a flag: not assessed). ``adversities`` holds
 ``type@period:severity:chronicity`` entries separated by ``;``, or, when any adversity
 carries a note, the JSON array of the adversity objects (so free text survives the round
-trip).
+trip). Text that a spreadsheet would run as a formula is escaped with a leading apostrophe,
+removed again on reading (``neuroseq.interop.csv_cells``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import json
 from typing import Any
 
 from neuroseq.instrument import Instrument
+from neuroseq.interop.csv_cells import safe_cell, unescape_cell
 
 
 def columns(inst: Instrument) -> list[str]:
@@ -38,7 +40,7 @@ def _flag_cell(value: Any) -> str:
 
 
 def _cell(value: Any) -> str:
-    return "" if value is None else str(value)
+    return safe_cell(value)
 
 
 def record_to_row(record: dict[str, Any], inst: Instrument) -> list[str]:
@@ -62,7 +64,7 @@ def record_to_row(record: dict[str, Any], inst: Instrument) -> list[str]:
         _cell(record.get("chronological_age_months")),
         "true" if record.get("synthetic") else "false",
         _cell(record.get("rater")),
-        adversities,
+        _cell(adversities),
         *(_cell(history.get(p, {}).get(h.id)) for p in inst.period_ids for h in inst.history_items),
         *(_cell(current.get(c.id)) for c in inst.current_items),
         *(_cell(functional.get(f)) for f in inst.function_ids),
@@ -72,6 +74,43 @@ def record_to_row(record: dict[str, Any], inst: Instrument) -> list[str]:
 
 class RowError(ValueError):
     pass
+
+
+#: Columns a CSV may leave out; every other column of ``columns`` is required, because a
+#: missing column would read as "nothing recorded" and score a challenges score of 0.
+OPTIONAL_COLUMNS = frozenset({"pseudonym", "rater", "synthetic"})
+AGE_COLUMNS = ("birth_date", "chronological_age_months")
+
+
+def header_problems(header: list[str], inst: Instrument) -> list[str]:
+    """Everything wrong with a CSV header, each problem once (checked before any row)."""
+    expected = columns(inst)
+    present = set(header)
+    problems = []
+    missing = [
+        c
+        for c in expected
+        if c not in present and c not in OPTIONAL_COLUMNS and c not in AGE_COLUMNS
+    ]
+    if missing:
+        shown = ", ".join(missing[:12]) + (
+            f" and {len(missing) - 12} more" if len(missing) > 12 else ""
+        )
+        problems.append(
+            f"header: missing column{'s' if len(missing) > 1 else ''} {shown} (every column of "
+            "the instrument is needed: an empty cell means not rated; a missing column is not "
+            "allowed)"
+        )
+    if not present & set(AGE_COLUMNS):
+        problems.append(f"header: missing column {' or '.join(AGE_COLUMNS)}")
+    known = set(expected)
+    problems += [f"header: unknown column {c}" for c in dict.fromkeys(header) if c not in known]
+    problems += [
+        f"header: column {c} appears {header.count(c)} times"
+        for c in dict.fromkeys(header)
+        if header.count(c) > 1
+    ]
+    return problems
 
 
 def _number(text: str, column: str) -> int | float | None:
@@ -99,7 +138,7 @@ def row_to_record(row: dict[str, str]) -> dict[str, Any]:
     for key, raw in row.items():
         if key is None:
             raise RowError("row has more cells than the header")
-        value = (raw or "").strip()
+        value = unescape_cell(raw or "").strip()
         if key in {"pseudonym", "birth_date"}:
             if value:
                 record["client"][key] = value

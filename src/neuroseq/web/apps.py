@@ -1,4 +1,15 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _ensure_triggers(sender: Any, using: str = "default", **kwargs: Any) -> None:
+    from django.db import connections
+
+    from neuroseq.web import triggers
+
+    triggers.ensure(connections[using])
 
 
 class ClinicConfig(AppConfig):
@@ -8,4 +19,6 @@ class ClinicConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from neuroseq.web import signals  # noqa: F401  (connects the auth audit receivers)
+        from neuroseq.web import checks, signals  # noqa: F401  (audit receivers, system checks)
+
+        post_migrate.connect(_ensure_triggers, sender=self)

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 
+from neuroseq.assessment import EARLIEST_DATE, MAX_JSON_DEPTH
+from neuroseq.json_limits import JsonLimitError, load_json_limited
 from neuroseq.web.models import CareTeam, ClientStatus, Role
+from neuroseq.web.models.accounts import normalise_email
 
 
 class EmailLoginForm(AuthenticationForm):
     username = forms.EmailField(
-        label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"})
+        label="Email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
+
+    def clean_username(self) -> str:
+        return normalise_email(self.cleaned_data.get("username"))
+
     error_messages = {
         "invalid_login": "Email or password is not right. Check both and try again.",
         "inactive": "This account is not active. Ask your organisation admin.",
@@ -68,15 +75,25 @@ class ClientForm(forms.Form):
     status = forms.ChoiceField(label="Status", choices=ClientStatus.choices)
     placement = forms.CharField(label="Placement (optional)", max_length=200, required=False)
     caregivers = forms.CharField(label="Caregivers (optional)", max_length=300, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
-    def __init__(self, *args: Any, teams: Any, **kwargs: Any):
+    def __init__(self, *args: Any, teams: Any, editing: bool = False, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["care_team"].queryset = teams
+        if editing:
+            self.fields["version"].required = True
+            self.fields["version"].error_messages["required"] = (
+                "The form is missing its version; reload the page and make the change again."
+            )
+        else:
+            del self.fields["version"]
 
     def clean_birth_date(self) -> Any:
         value = self.cleaned_data["birth_date"]
         if value > timezone.localdate():
             raise forms.ValidationError("Expected a date in the past.")
+        if value < EARLIEST_DATE:
+            raise forms.ValidationError(f"Expected a date on or after {EARLIEST_DATE}.")
         return value
 
 
@@ -90,11 +107,12 @@ class AssessmentInputForm(forms.Form):
     def clean_inputs(self) -> Any:
         raw = self.cleaned_data["inputs"]
         try:
-            data = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise forms.ValidationError(
-                f"Not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}."
-            ) from None
+            data = load_json_limited(
+                raw, max_bytes=settings.NEUROSEQ_MAX_JSON_BYTES, max_depth=MAX_JSON_DEPTH
+            )
+        except JsonLimitError as exc:
+            text = str(exc)
+            raise forms.ValidationError(f"{text[0].upper()}{text[1:]}.") from None
         if not isinstance(data, dict):
             raise forms.ValidationError("Expected a JSON object ({...}) at the top.")
         return data
@@ -109,13 +127,33 @@ class AmendForm(forms.Form):
 
 
 class MemberForm(forms.Form):
-    email = forms.EmailField(label="Email")
+    email = forms.EmailField(
+        label="Email",
+        help_text="They get a link by email to choose their own password; it works once.",
+    )
     full_name = forms.CharField(label="Full name", max_length=200)
     role = forms.ChoiceField(label="Role", choices=Role.choices)
-    password = forms.CharField(
-        label="Initial password",
+
+
+class NewPasswordForm(forms.Form):
+    new_password1 = forms.CharField(
+        label="New password",
+        strip=False,
+        max_length=200,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="At least 12 characters; give it to the person in a safe way.",
+        help_text="At least 12 characters; a few unrelated words are easy to remember.",
+    )
+    new_password2 = forms.CharField(
+        label="The same password again",
+        strip=False,
+        max_length=200,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+
+class PasswordResetRequestForm(forms.Form):
+    email = forms.EmailField(
+        label="Email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
 
 

@@ -45,7 +45,18 @@ class SecurityHeadersMiddleware:
         return response
 
 
-EXEMPT = {"login", "logout", "two_factor_setup", "two_factor_verify", "health"}
+EXEMPT = {
+    "login",
+    "logout",
+    "two_factor_setup",
+    "two_factor_verify",
+    "health",
+    "activate",
+    "activate_link",
+    "password_reset",
+    "password_reset_link",
+    "password_reset_new",
+}
 
 
 def needs_second_factor(request: HttpRequest) -> bool:

@@ -44,6 +44,27 @@ MATRIX: dict[str, frozenset[str]] = {
 }
 ACTIONS = tuple(MATRIX)
 
+#: How every route declares who may use it (tests/web/test_route_permissions.py checks all):
+#: a page view through ``views.common.clinic_view("<action>")``, an API operation through
+#: ``openapi_extra`` (see api.py), the Django admin by being the admin (platform staff), and
+#: the routes below by their URL name, listed here and nowhere else.
+PUBLIC_ROUTES = frozenset(
+    {
+        "health",
+        "login",
+        "admin_login",
+        "activate",
+        "activate_link",
+        "password_reset",
+        "password_reset_new",
+        "password_reset_link",
+    }
+)
+#: Any signed-in account, whatever its role: these pages show no child's data.
+ACCOUNT_ROUTES = frozenset(
+    {"home", "logout", "two_factor_setup", "two_factor_verify", "password_change"}
+)
+
 
 class NotAllowed(PermissionDenied):
     """The user's role does not allow this action (shown as 403)."""

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from neuroseq.web.env import env_bool, env_int, env_list, secret_key
+from neuroseq.web.env import audit_keys, env_bool, env_int, env_list, secret_key
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 BASE_DIR = PACKAGE_DIR.parents[2]
@@ -27,7 +27,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin, read-only and audited for every model any app registers (admin_site.py).
+    "neuroseq.web.admin_site.ReadOnlyAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -36,7 +37,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
-    "ninja",  # serves the Swagger UI of /api/v1/docs from static files (no CDN)
+    # django-ninja's own templates and static files: the API docs load no CDN asset.
+    "ninja",
     "neuroseq.web.apps.ClinicConfig",
 ]
 
@@ -117,15 +119,48 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lockout: five failures for one account, or from one address, lock it for 15 minutes.
+# Lockout (django-axes): five wrong passwords for one email *from one address* pause that
+# pair for 15 minutes. The address alone is never locked (a clinic behind one NAT would be
+# locked out together); it is only slowed by a token bucket (services/throttle.py): a burst
+# of failures, then one attempt per interval. Browsers that signed in before skip the bucket.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Retrying during a pause does not restart it, so the page can say how long it lasts.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "neuroseq.web.views.auth.axes_username"
+AXES_CLIENT_IP_CALLABLE = "neuroseq.web.addresses.client_ip"
+AXES_LOCKOUT_CALLABLE = "neuroseq.web.views.auth.locked_out"
 AXES_VERBOSE = False
+NEUROSEQ_LOGIN_ADDRESS_BURST = env_int("NEUROSEQ_LOGIN_ADDRESS_BURST", 20)
+NEUROSEQ_LOGIN_ADDRESS_INTERVAL = env_int("NEUROSEQ_LOGIN_ADDRESS_INTERVAL", 6)
+NEUROSEQ_KNOWN_DEVICE_DAYS = env_int("NEUROSEQ_KNOWN_DEVICE_DAYS", 90)
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks); see addresses.py.
+NEUROSEQ_TRUSTED_PROXIES = env_list("NEUROSEQ_TRUSTED_PROXIES", [])
 
 OTP_TOTP_ISSUER = "neuroseq"
+
+# Activation and password-reset links (services/accounts.py): one-time, expiring, emailed.
+NEUROSEQ_ACTIVATION_DAYS = env_int("NEUROSEQ_ACTIVATION_DAYS", 7)
+NEUROSEQ_PASSWORD_RESET_HOURS = env_int("NEUROSEQ_PASSWORD_RESET_HOURS", 2)
+# The site's address, for links in emails sent by management commands (no request to ask).
+NEUROSEQ_SITE_URL = os.environ.get("NEUROSEQ_SITE_URL", "http://127.0.0.1:8000")
+# Email: printed to the console in the demo and in DEBUG; SMTP otherwise (docs/deployment.md).
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if (DEMO or DEBUG)
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "neuroseq <no-reply@localhost>")
 
 # Idle expiry: the session lasts SESSION_IDLE_MINUTES after the last request.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
@@ -138,6 +173,8 @@ CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS
+# Load balancers check /health/ over plain HTTP; a redirect would read as "down".
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000) if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
@@ -182,3 +219,11 @@ NEUROSEQ_PAGE_SIZE = 25
 NEUROSEQ_RESEARCH_KEY = os.environ.get("NEUROSEQ_RESEARCH_KEY", "") or f"research:{SECRET_KEY}"
 NEUROSEQ_RESEARCH_MIN_CELL = env_int("NEUROSEQ_RESEARCH_MIN_CELL", 5)
 NEUROSEQ_API_TOKEN_MAX_DAYS = env_int("NEUROSEQ_API_TOKEN_MAX_DAYS", 365)
+# Largest assessment JSON accepted on the import page (a full one is a few KB).
+NEUROSEQ_MAX_JSON_BYTES = env_int("NEUROSEQ_MAX_JSON_BYTES", 100 * 1024)
+
+# The audit chain's HMAC keys live outside the database (docs/security.md): new events use
+# NEUROSEQ_AUDIT_KEY_ID, older keys stay for verifying older events.
+NEUROSEQ_AUDIT_KEYS, NEUROSEQ_AUDIT_KEY_ID, NEUROSEQ_AUDIT_KEY_SOURCE = audit_keys(VAR_DIR)
+# At most this many events are verified per request; the next check continues from there.
+NEUROSEQ_AUDIT_VERIFY_LIMIT = env_int("NEUROSEQ_AUDIT_VERIFY_LIMIT", 100_000)

@@ -4,7 +4,7 @@ from django.urls import path
 
 from neuroseq.web.api import api
 from neuroseq.web.api_v1 import api_v1
-from neuroseq.web.views import assessments, audit, auth, clients, interop, members
+from neuroseq.web.views import accounts, assessments, audit, auth, clients, interop, members
 
 urlpatterns = [
     path("", auth.home, name="home"),
@@ -13,6 +13,28 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/2fa/setup/", auth.two_factor_setup, name="two_factor_setup"),
     path("accounts/2fa/verify/", auth.two_factor_verify, name="two_factor_verify"),
+    # Accounts: activation and reset links, password change (issue 10).
+    path("accounts/activate/", accounts.activate, name="activate"),
+    path("accounts/activate/<str:token>/", accounts.activate_link, name="activate_link"),
+    path("accounts/password/", accounts.password_change, name="password_change"),
+    path("accounts/password/reset/", accounts.password_reset, name="password_reset"),
+    path("accounts/password/reset/new/", accounts.password_reset_new, name="password_reset_new"),
+    path(
+        "accounts/password/reset/<str:token>/",
+        accounts.password_reset_link,
+        name="password_reset_link",
+    ),
+    path("members/<int:pk>/activation/", members.member_activation, name="member_activation"),
+    path(
+        "clients/<int:pk>/viewers/<int:membership_pk>/remove/",
+        clients.client_unlink_viewer,
+        name="client_unlink_viewer",
+    ),
+    path(
+        "teams/<int:team_pk>/members/<int:pk>/remove/",
+        members.team_remove_member,
+        name="team_remove_member",
+    ),
     path("clients/", clients.client_list, name="client_list"),
     path("clients/new/", clients.client_create, name="client_create"),
     path("clients/<int:pk>/", clients.client_detail, name="client_detail"),
@@ -45,7 +67,7 @@ urlpatterns = [
     path("api/v1/", api_v1.urls),
     path("api/", api.urls),
     # The admin signs in through the same page as everyone (lockout and two-factor included).
-    path("admin/login/", auth.admin_login),
+    path("admin/login/", auth.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
 ]
 

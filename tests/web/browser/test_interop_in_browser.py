@@ -12,19 +12,6 @@ from ..factories import MembershipFactory
 from .test_clinic_in_browser import assert_accessible, sign_in
 
 
-def test_api_docs_render_from_our_own_files_under_the_csp(live_server: Any, page: Page) -> None:
-    base = live_server.url
-    requested: list[str] = []
-    problems: list[str] = []
-    page.on("request", lambda r: requested.append(r.url))
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.goto(f"{base}/api/v1/docs")
-    expect(page.get_by_text("/api/v1/clients/{client_id}/assessments/fhir").first).to_be_visible()
-    expect(page.get_by_role("button", name=re.compile("Authorize"))).to_be_visible()
-    assert [u for u in requested if not u.startswith(base) and not u.startswith("data:")] == []
-    assert not [p for p in problems if "Content Security Policy" in p], problems
-
-
 def test_token_is_shown_once(live_server: Any, page: Page, transactional_db: None) -> None:
     base = live_server.url
     MembershipFactory(role="viewer", user__email="carer@clinic.example")

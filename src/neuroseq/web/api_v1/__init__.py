@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from ninja import NinjaAPI
 
 from neuroseq.web.api_v1 import problems
@@ -43,6 +44,7 @@ api_v1 = ProblemAPI(
     auth=AUTH,
     urls_namespace="api_v1",
     docs_url="/docs",
+    docs_decorator=login_required,
 )
 api_v1.add_router("", router)
 problems.install(api_v1)

@@ -14,6 +14,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from neuroseq.web.models import ImmutableRecordError
+from neuroseq.web.services.audit import record_denied
 
 MEDIA_TYPE = "application/problem+json"
 TYPE_BASE = "https://neuroseq.example/problems/"  # documented in docs/api.md
@@ -103,10 +104,14 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(PermissionDenied)
     def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+        if request.user.is_authenticated:
+            record_denied(request, 403)
         return problem(403, str(exc) or "your role does not allow this")
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        if request.user.is_authenticated:
+            record_denied(request, 404)
         return problem(404, str(exc) or "no such resource")
 
     @api.exception_handler(ImmutableRecordError)

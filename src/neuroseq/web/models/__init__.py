@@ -1,23 +1,37 @@
 """The clinic's data: tenants and people, clients, versioned assessments, the audit trail."""
 
-from neuroseq.web.models.accounts import CareTeam, Membership, Organisation, Role, User
+from neuroseq.web.models.accounts import (
+    AccountToken,
+    CareTeam,
+    Membership,
+    Organisation,
+    Role,
+    TokenPurpose,
+    User,
+)
 from neuroseq.web.models.api_tokens import ApiToken
 from neuroseq.web.models.assessments import Assessment, AssessmentStatus, ImmutableRecordError
-from neuroseq.web.models.audit import AuditChainHead, AuditEvent
+from neuroseq.web.models.audit import AuditChainHead, AuditCheckpoint, AuditEvent, CheckpointKind
 from neuroseq.web.models.clients import Client, ClientStatus
+from neuroseq.web.models.throttle import LoginThrottle
 
 __all__ = [
+    "AccountToken",
     "ApiToken",
     "Assessment",
     "AssessmentStatus",
     "AuditChainHead",
+    "AuditCheckpoint",
     "AuditEvent",
     "CareTeam",
+    "CheckpointKind",
     "Client",
     "ClientStatus",
     "ImmutableRecordError",
+    "LoginThrottle",
     "Membership",
     "Organisation",
     "Role",
+    "TokenPurpose",
     "User",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -20,21 +21,31 @@ class Organisation(models.Model):
         return self.name
 
 
+def normalise_email(raw: object) -> str:
+    """Emails are stored and compared trimmed and in lower case."""
+    return str(raw or "").strip().lower()
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(email=normalise_email(username))
 
     def create_user(self, email: str, password: str | None = None, **extra: object) -> User:
         if not email:
             raise ValueError("email: required")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=normalise_email(email), **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user
 
     def create_superuser(self, email: str, password: str | None = None, **extra: object) -> User:
-        extra.setdefault("is_staff", True)
-        extra.setdefault("is_superuser", True)
-        return self.create_user(email, password, **extra)
+        """Refused: a superuser could bypass every permission (``createsuperuser`` says why)."""
+        raise ValidationError(
+            "platform staff are not superusers: run `manage.py create_staff EMAIL` for a "
+            "read-only admin account"
+        )
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -48,6 +59,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False, help_text="demo account: may skip two-factor only in demo mode"
     )
     date_joined = models.DateTimeField(default=timezone.now)
+    activated_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="set their own password through an emailed link (needed to enrol 2FA)",
+    )
 
     objects = UserManager()
 
@@ -57,6 +73,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["email"]
+        constraints = [
+            # Platform staff see the read-only admin; nobody holds every permission.
+            models.CheckConstraint(condition=models.Q(is_superuser=False), name="no_superusers")
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.email
@@ -115,3 +135,30 @@ class CareTeam(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class TokenPurpose(models.TextChoices):
+    ACTIVATION = "activation", "Activation"
+    PASSWORD_RESET = "password_reset", "Password reset"
+
+
+class AccountToken(models.Model):
+    """A one-time, expiring link sent by email. Only the SHA-256 of the token is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="account_tokens")
+    purpose = models.CharField(max_length=20, choices=TokenPurpose.choices)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True, help_text="replaced by a newer link")
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "purpose"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} for {self.user}"

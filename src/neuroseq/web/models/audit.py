@@ -1,10 +1,13 @@
-"""The audit trail: append-only events, each hashed over the previous event's hash.
+"""The audit trail: append-only events, each signed over the previous event's hash.
 
-``seq`` numbers events 1, 2, 3... with no gaps; ``hash`` is SHA-256 over ``prev_hash`` and
-the event's canonical JSON. Editing, deleting or inserting an event breaks the chain, which
-``neuroseq.web.services.audit.verify_chain`` detects. ``AuditChainHead`` holds the last
-``seq``/``hash`` so that removing events at the end is detected too, and it is the row
-writers lock so that concurrent events queue into one chain.
+``seq`` numbers events 1, 2, 3... with no gaps; ``hash`` is HMAC-SHA256, with the key named
+by ``key_id`` (kept outside the database, see docs/security.md), over ``prev_hash`` and the
+event's canonical JSON. Editing, deleting or inserting an event breaks the chain, and
+without the key nobody can re-sign it; ``neuroseq.web.services.audit_chain`` verifies it.
+``AuditChainHead`` holds the last ``seq``/``hash`` with its own signature, so removing
+events at the end is detected too, and it is the row writers lock so that concurrent events
+queue into one chain. ``AuditCheckpoint`` rows are signed copies of the head: exported for
+the operator to keep elsewhere, and where incremental verification starts.
 """
 
 from __future__ import annotations
@@ -46,6 +49,9 @@ class AuditEvent(models.Model):
     details = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    key_id = models.CharField(
+        max_length=20, blank=True, default="", help_text="HMAC key id; empty: legacy SHA-256"
+    )
 
     objects = AuditQuerySet.as_manager()
 
@@ -66,11 +72,36 @@ class AuditEvent(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """One row: the last event's ``seq`` and ``hash``. Locked by every writer."""
+    """One row: the last event's ``seq`` and ``hash``, signed. Locked by every writer."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
+    key_id = models.CharField(max_length=20, blank=True, default="")
+    mac = models.CharField(max_length=64, blank=True, default="")
 
     def __str__(self) -> str:
         return f"audit head #{self.seq}"
+
+
+class CheckpointKind(models.TextChoices):
+    EXPORT = "export", "Exported"
+    VERIFIED = "verified", "Verified"
+    REKEY = "rekey", "After re-keying"
+
+
+class AuditCheckpoint(models.Model):
+    """A signed statement "event #seq had this hash". Append-only (database triggers)."""
+
+    seq = models.PositiveBigIntegerField(db_index=True)
+    hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(max_length=10, choices=CheckpointKind.choices)
+    key_id = models.CharField(max_length=20)
+    signature = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-seq", "-id"]
+
+    def __str__(self) -> str:
+        return f"checkpoint #{self.seq} ({self.kind}, {self.created_at:%Y-%m-%d %H:%M})"

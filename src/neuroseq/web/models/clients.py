@@ -36,6 +36,9 @@ class Client(models.Model):
         help_text="caregivers and teachers who see this child's plain-language pages",
     )
     created_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(
+        default=1, help_text="moves on at every change; an edit of an older version is refused"
+    )
 
     class Meta:
         ordering = ["display_id"]

@@ -18,6 +18,8 @@ from neuroseq.web.models import Assessment, AssessmentStatus, Client, ImmutableR
 from neuroseq.web.permissions import require
 from neuroseq.web.services.audit import Actor, record
 
+MAX_ERRORS_SHOWN = 50
+
 DRAFT, IN_REVIEW, SIGNED = (
     AssessmentStatus.DRAFT,
     AssessmentStatus.IN_REVIEW,
@@ -61,7 +63,15 @@ def evaluate(client: Client, inputs: Any) -> tuple[dict[str, Any], dict[str, Any
     try:
         parsed = parse_assessment(data, instrument)
     except AssessmentError as exc:
-        raise ValidationError({"inputs": exc.errors}) from None
+        shown = exc.errors[:MAX_ERRORS_SHOWN]
+        if len(exc.errors) > MAX_ERRORS_SHOWN:
+            shown.append(f"... and {len(exc.errors) - MAX_ERRORS_SHOWN} more problems")
+        raise ValidationError({"inputs": shown}) from None
+    today = timezone.localdate()
+    if parsed.assessment_date > today:
+        raise ValidationError(
+            {"inputs": f"assessment_date: expected a date not after today ({today.isoformat()})"}
+        )
     scores = score_assessment(parsed, instrument).to_dict()
     normalised = parsed.model_dump(mode="json", exclude_none=False)
     return normalised, scores, parsed

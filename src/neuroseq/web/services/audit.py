@@ -1,19 +1,20 @@
-"""Write and verify the hash-chained audit trail."""
+"""Write the keyed, hash-chained audit trail (verification: ``audit_chain``)."""
 
 from __future__ import annotations
 
 import hashlib
-import ipaddress
+import hmac
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.ipv6 import clean_ipv6_address
 
+from neuroseq.web.addresses import client_ip
 from neuroseq.web.models import AuditChainHead, AuditEvent, Client, Organisation, User
 from neuroseq.web.permissions import membership_of
 
@@ -44,16 +45,6 @@ class Actor:
         return membership.organisation if membership is not None else None
 
 
-def client_ip(request: HttpRequest) -> str | None:
-    """REMOTE_ADDR in the exact form the database stores (so the hash verifies), or None."""
-    raw = request.META.get("REMOTE_ADDR") or ""
-    try:
-        address = ipaddress.ip_address(raw)
-    except ValueError:
-        return None
-    return clean_ipv6_address(str(address)) if address.version == 6 else str(address)
-
-
 def _plain(value: Any) -> Any:
     """NUL characters (which PostgreSQL cannot store in JSON) become U+FFFD."""
     if isinstance(value, str):
@@ -71,7 +62,7 @@ def _canonical(details: Mapping[str, Any] | None) -> dict[str, Any]:
     return result
 
 
-def event_hash(prev_hash: str, event: AuditEvent) -> str:
+def _payload(event: AuditEvent, *, keyed: bool) -> str:
     payload = {
         "seq": event.seq,
         "created_at": event.created_at.isoformat(),
@@ -85,8 +76,40 @@ def event_hash(prev_hash: str, event: AuditEvent) -> str:
         "ip_address": event.ip_address,
         "details": event.details,
     }
-    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256((prev_hash + text).encode("utf-8")).hexdigest()
+    if keyed:
+        payload["key_id"] = event.key_id
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def audit_key(key_id: str) -> bytes:
+    """The HMAC key with this id (KeyError if this server does not have it)."""
+    return settings.NEUROSEQ_AUDIT_KEYS[key_id]  # type: ignore[no-any-return]
+
+
+def event_hash(prev_hash: str, event: AuditEvent) -> str:
+    """HMAC-SHA256 of the previous hash and the event, with the key named by the event.
+
+    Events written before keys existed (``key_id`` empty) were plain SHA-256; that form is
+    only ever checked, never written (``manage.py audit_rekey`` re-signs them).
+    """
+    if not event.key_id:
+        text = _payload(event, keyed=False)
+        return hashlib.sha256((prev_hash + text).encode("utf-8")).hexdigest()
+    message = (prev_hash + _payload(event, keyed=True)).encode("utf-8")
+    return hmac.new(audit_key(event.key_id), message, hashlib.sha256).hexdigest()
+
+
+def head_mac(seq: int, hash_: str, key_id: str) -> str:
+    """The head's signature: without the key nobody can move the head (truncation)."""
+    message = f"neuroseq.audit-head|{seq}|{hash_}".encode()
+    return hmac.new(audit_key(key_id), message, hashlib.sha256).hexdigest()
+
+
+def sign_head(head: AuditChainHead, seq: int, hash_: str) -> None:
+    head.seq, head.hash = seq, hash_
+    head.key_id = settings.NEUROSEQ_AUDIT_KEY_ID
+    head.mac = head_mac(seq, hash_, head.key_id)
+    head.save(update_fields=["seq", "hash", "key_id", "mac"])
 
 
 def record(
@@ -122,41 +145,38 @@ def record(
             ip_address=actor.ip,
             details=_canonical(details),
             prev_hash=head.hash,
+            key_id=settings.NEUROSEQ_AUDIT_KEY_ID,
         )
         event.hash = event_hash(head.hash, event)
         event.save(force_insert=True)
-        head.seq, head.hash = event.seq, event.hash
-        head.save(update_fields=["seq", "hash"])
+        sign_head(head, event.seq, event.hash)
     return event
 
 
-@dataclass(frozen=True)
-class ChainReport:
-    ok: bool
-    checked: int
-    problem: str | None = None
+def record_denied(request: HttpRequest, status: int, action: str = "") -> None:
+    """A refused request (403: the role may not; 404: not theirs or no such record): who,
+    which route, which ids. The event belongs to the asker's organisation and links no
+    record, so another organisation's data is neither linked nor revealed."""
+    match = getattr(request, "resolver_match", None)
+    kwargs = {str(k): str(v)[:64] for k, v in (match.kwargs.items() if match else [])}
+    ids = [v for k, v in kwargs.items() if k == "pk" or k.endswith("_id")]
+    record(
+        Actor.from_request(request),
+        "access.denied",
+        object_id=ids[0] if ids else "",
+        details={
+            "status": status,
+            "route": (match.view_name if match else "")[:100],
+            "action": action,
+            "method": request.method,
+            "path": request.path[:300],
+            "ids": kwargs,
+        },
+    )
 
 
-def verify_chain() -> ChainReport:
-    """Recompute every hash in order; report the first event that does not fit."""
-    expected_prev = GENESIS
-    expected_seq = 1
-    checked = 0
-    events = AuditEvent.objects.order_by("seq").iterator(chunk_size=2000)
-    for event in events:
-        if event.seq != expected_seq:
-            return ChainReport(False, checked, f"event #{expected_seq} is missing")
-        if event.prev_hash != expected_prev:
-            return ChainReport(
-                False, checked, f"event #{event.seq} does not follow its predecessor"
-            )
-        if event_hash(event.prev_hash, event) != event.hash:
-            return ChainReport(False, checked, f"event #{event.seq} was altered")
-        expected_prev = event.hash
-        expected_seq += 1
-        checked += 1
-    head = AuditChainHead.objects.filter(id=1).first()
-    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
-    if (head_seq, head_hash) != (checked, expected_prev):
-        return ChainReport(False, checked, f"events after #{checked} are missing")
-    return ChainReport(True, checked)
+def verify_chain() -> Any:
+    """The whole chain from its first event (``audit_chain.verify_full``)."""
+    from neuroseq.web.services.audit_chain import verify_full
+
+    return verify_full()

@@ -8,7 +8,10 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from neuroseq.web.models import CareTeam, Membership, Organisation, Role, User
+from neuroseq.web.models.accounts import normalise_email
 from neuroseq.web.permissions import require
+from neuroseq.web.services import accounts
+from neuroseq.web.services.accounts import LinkBuilder
 from neuroseq.web.services.audit import Actor, record
 
 
@@ -24,7 +27,7 @@ def create_organisation(
     actor: Actor, *, name: str, slug: str, synthetic: bool = False
 ) -> Organisation:
     """Platform operators and the demo seed create tenants; there is no page for it."""
-    if actor.user is not None and not actor.user.is_superuser:
+    if actor.user is not None and not actor.user.is_staff:
         raise ValidationError({"organisation": "only platform staff create organisations"})
     with transaction.atomic():
         organisation = Organisation.objects.create(name=name, slug=slug, synthetic=synthetic)
@@ -45,17 +48,22 @@ def add_member(
     email: str,
     full_name: str,
     role: str,
-    password: str,
     organisation: Organisation | None = None,
+    link: LinkBuilder | None = None,
     is_demo: bool = False,
+    password: str | None = None,
     password_hash: str | None = None,
 ) -> Membership:
-    """Add a person. ``password_hash`` (system jobs only) skips hashing the same password
-    once per account, which Argon2 makes deliberately slow."""
+    """Add a person, who sets their own password through the activation link emailed to
+    them (``link`` builds its URL). Only system jobs (the demo seed) may set a password:
+    ``password_hash`` skips hashing the same demo password once per account, which Argon2
+    makes deliberately slow."""
     org = _organisation(actor, organisation)
-    if password_hash is not None and actor.user is not None:
-        raise ValueError("password_hash: only for system jobs")
-    email = (email or "").strip().lower()
+    if actor.user is not None and (password is not None or password_hash is not None):
+        raise ValueError("password: members choose their own, through the activation link")
+    if password is None and password_hash is None and link is None:
+        raise ValueError("link: required to send the activation email")
+    email = normalise_email(email)
     errors: dict[str, list[str]] = {}
     try:
         validate_email(email)
@@ -65,12 +73,11 @@ def add_member(
         errors["email"] = ["an account with this email already exists"]
     if role not in Role.values:
         errors["role"] = [f"expected one of {', '.join(Role.values)}"]
-    try:
-        validate_password(password, User(email=email, full_name=full_name))
-    except ValidationError as exc:
-        errors["password"] = list(exc.messages)
-    if password_hash is not None:
-        errors.pop("password", None)
+    if password is not None and password_hash is None:
+        try:
+            validate_password(password, User(email=email, full_name=full_name))
+        except ValidationError as exc:
+            errors["password"] = list(exc.messages)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -89,7 +96,20 @@ def add_member(
             object_id=membership.pk,
             details={"email": email, "role": role},
         )
+        if link is not None:
+            accounts.send_activation(actor, user, link)
     return membership
+
+
+def send_new_activation(actor: Actor, membership: Membership, link: LinkBuilder) -> None:
+    """Reset a member's sign-in: new activation link, password and authenticator removed."""
+    org = _organisation(actor, membership.organisation)
+    _same_org(org, membership)
+    if actor.user is not None and membership.user_id == actor.user.pk:
+        raise ValidationError(
+            {"membership": "you cannot reset your own sign-in; ask another admin"}
+        )
+    accounts.send_activation(actor, membership.user, link, reset=True)
 
 
 def change_role(actor: Actor, membership: Membership, role: str) -> Membership:
@@ -169,6 +189,25 @@ def add_to_team(actor: Actor, team: CareTeam, membership: Membership) -> None:
             object_type="team",
             object_id=team.pk,
             details={"email": membership.user.email},
+        )
+
+
+def remove_from_team(actor: Actor, team: CareTeam, membership: Membership) -> None:
+    """Take someone off a care team: they no longer see its clients."""
+    org = _organisation(actor, team.organisation)
+    if team.organisation_id != org.pk:
+        raise ValidationError({"team": "choose one of your organisation's teams"})
+    with transaction.atomic():
+        if not team.members.filter(pk=membership.pk).exists():
+            raise ValidationError({"membership": f"not a member of {team.name}"})
+        team.members.remove(membership)
+        record(
+            actor,
+            "team.remove_member",
+            organisation=org,
+            object_type="team",
+            object_id=team.pk,
+            details={"email": membership.user.email, "team": team.name},
         )
 
 

@@ -15,6 +15,7 @@ from neuroseq.web.models import ImmutableRecordError
 from neuroseq.web.permissions import can, get_assessment, get_client
 from neuroseq.web.presenters import present
 from neuroseq.web.services import assessments as service
+from neuroseq.web.services import clients as client_service
 from neuroseq.web.views.common import actor, attach_errors, clinic_view
 
 
@@ -49,6 +50,8 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @clinic_view("assessment.create")
 def assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
     client = get_client(request.user, pk)  # type: ignore[arg-type]
+    if request.method != "POST":
+        client_service.record_read(actor(request), client, "assessment_new")
     form = AssessmentInputForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

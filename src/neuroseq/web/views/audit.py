@@ -12,10 +12,12 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from neuroseq.interop.csv_cells import safe_row
 from neuroseq.web.forms import AuditFilterForm
 from neuroseq.web.models import AuditEvent
 from neuroseq.web.permissions import membership_of
-from neuroseq.web.services.audit import record, verify_chain
+from neuroseq.web.services import audit_chain
+from neuroseq.web.services.audit import record
 from neuroseq.web.views.common import actor, clinic_view
 
 CSV_COLUMNS = [
@@ -70,29 +72,26 @@ def _csv(events: QuerySet[AuditEvent]) -> StreamingHttpResponse:
         yield writer.writerow(CSV_COLUMNS)
         for e in events.iterator(chunk_size=2000):
             yield writer.writerow(
-                [
-                    e.seq,
-                    e.created_at.isoformat(),
-                    e.actor_label,
-                    e.action,
-                    e.object_type,
-                    e.object_id,
-                    e.client.display_id if e.client else "",
-                    e.ip_address or "",
-                    _safe_cell(str(e.details)),
-                    e.hash,
-                ]
+                safe_row(
+                    [
+                        e.seq,
+                        e.created_at.isoformat(),
+                        e.actor_label,
+                        e.action,
+                        e.object_type,
+                        e.object_id,
+                        e.client.display_id if e.client else "",
+                        e.ip_address or "",
+                        e.details,
+                        e.hash,
+                    ]
+                )
             )
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
     response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
     return response
-
-
-def _safe_cell(text: str) -> str:
-    """Stop spreadsheet programs from running a cell as a formula (CSV injection)."""
-    return "'" + text if text[:1] in {"=", "+", "-", "@"} else text
 
 
 @clinic_view("audit.view")
@@ -105,6 +104,11 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         return _csv(events)
     record(actor(request), "audit.view", details={"filters": filters})
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    chain = None
+    if request.GET.get("verify"):
+        membership = membership_of(request.user)  # type: ignore[arg-type]
+        assert membership is not None  # clinic_view guarantees it
+        chain = audit_chain.verify_for_organisation(membership.organisation)
     return render(
         request,
         "organisation/audit.html",
@@ -112,7 +116,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "query": urlencode(filters),
-            "chain": verify_chain() if request.GET.get("verify") else None,
+            "chain": chain,
         },
         status=200 if form.is_valid() or not request.GET else 400,
     )

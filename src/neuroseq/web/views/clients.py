@@ -100,21 +100,42 @@ def client_create(request: HttpRequest) -> HttpResponse:
 @clinic_view("client.edit")
 def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
     client = get_client(request.user, pk)  # type: ignore[arg-type]
+    if request.method != "POST":
+        client_service.record_read(actor(request), client, "edit")
     initial = {name: getattr(client, name) for name in client_service.EDITABLE}
-    initial["display_id"] = client.display_id
-    form = ClientForm(request.POST or None, initial=initial, teams=_teams(request))
+    initial.update(display_id=client.display_id, version=client.version)
+    form = ClientForm(request.POST or None, initial=initial, teams=_teams(request), editing=True)
     form.fields["display_id"].disabled = True
+    conflict = None
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         changes = {k: v for k, v in form.cleaned_data.items() if k in client_service.EDITABLE}
         try:
-            client_service.update_client(actor(request), client, **changes)
+            client_service.update_client(
+                actor(request), client, expected_version=form.cleaned_data["version"], **changes
+            )
         except ValidationError as error:
             attach_errors(form, error)
+        except client_service.EditConflict as clash:
+            # Nothing saved. Show both values; saving again now overwrites, on purpose.
+            conflict = [
+                (form.fields[name].label, saved, yours)
+                for name, (saved, yours) in clash.differences.items()
+            ]
+            data = request.POST.copy()
+            data["version"] = str(clash.current.version)
+            form = ClientForm(data, initial=initial, teams=_teams(request), editing=True)
+            form.fields["display_id"].disabled = True
+            status = 409
         else:
             return redirect("client_detail", pk=client.pk)
-    status = 400 if request.method == "POST" else 200
     title = f"Edit {client.display_id}"
-    return render(request, "clients/form.html", {"form": form, "title": title}, status=status)
+    return render(
+        request,
+        "clients/form.html",
+        {"form": form, "title": title, "conflict": conflict},
+        status=status,
+    )
 
 
 @clinic_view("client.view")
@@ -180,6 +201,24 @@ def client_link_viewer(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             for field, errors in error.message_dict.items():
                 messages.error(request, f"{field}: {' '.join(errors)}")
+    return redirect("client_detail", pk=client.pk)
+
+
+@require_POST
+@clinic_view("client.link_viewer")
+def client_unlink_viewer(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    client = get_client(request.user, pk)  # type: ignore[arg-type]
+    viewer = Membership.objects.filter(
+        pk=membership_pk, organisation_id=client.organisation_id, role=Role.VIEWER
+    ).first()
+    try:
+        if viewer is None:
+            raise ValidationError({"viewer": "not linked to this child"})
+        client_service.unlink_viewer(actor(request), client, viewer)
+        messages.success(request, "Unlinked. They no longer see this child's pages.")
+    except ValidationError as error:
+        for field, errors in error.message_dict.items():
+            messages.error(request, f"{field}: {' '.join(errors)}")
     return redirect("client_detail", pk=client.pk)
 
 

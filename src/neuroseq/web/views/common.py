@@ -7,27 +7,41 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 
 from neuroseq.web.permissions import require
-from neuroseq.web.services.audit import Actor
+from neuroseq.web.services.audit import Actor, record_denied
 
 View = Callable[..., HttpResponse]
 
 
 def clinic_view(action: str) -> Callable[[View], View]:
-    """Signed in (else to login) and the role allows ``action`` (else 403)."""
+    """Signed in (else to login) and the role allows ``action`` (else 403).
+
+    This is how a page declares its permission: the action is kept on the view as
+    ``view.neuroseq_action``, which the generated permission test
+    (tests/web/test_route_permissions.py) reads for every URL pattern. A refusal, 403 or
+    404 (a record outside the user's scope), is audited with the route and the ids asked for.
+    """
 
     def decorate(view: View) -> View:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            require(request.user, action)  # type: ignore[arg-type]
-            return view(request, *args, **kwargs)
+            try:
+                require(request.user, action)  # type: ignore[arg-type]
+                return view(request, *args, **kwargs)
+            except Http404:
+                record_denied(request, 404, action)
+                raise
+            except PermissionDenied:
+                record_denied(request, 403, action)
+                raise
 
+        wrapper.neuroseq_action = action  # type: ignore[attr-defined]
         return wrapper
 
     return decorate

@@ -21,6 +21,7 @@ from neuroseq.instrument import DEFAULT_VERSION
 from neuroseq.web.models import ApiToken
 from neuroseq.web.permissions import can, get_assessment, get_client
 from neuroseq.web.services import api_tokens
+from neuroseq.web.services import clients as client_service
 from neuroseq.web.services import exports as export_service
 from neuroseq.web.views.common import actor, attach_errors, clinic_view
 
@@ -103,6 +104,8 @@ def assessment_fhir(request: HttpRequest, pk: int) -> HttpResponse:
 @clinic_view("assessment.create")
 def client_fhir_import(request: HttpRequest, pk: int) -> HttpResponse:
     client = get_client(request.user, pk)  # type: ignore[arg-type]
+    if request.method != "POST":
+        client_service.record_read(actor(request), client, "fhir_import")
     form = FhirUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]

@@ -8,12 +8,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from neuroseq.web.forms import MemberForm, RoleForm, TeamForm, TeamMemberForm
-from neuroseq.web.models import CareTeam, Membership
+from neuroseq.web.models import CareTeam, Membership, TokenPurpose
 from neuroseq.web.permissions import membership_of
 from neuroseq.web.services import memberships as service
+from neuroseq.web.views.accounts import link_builder
 from neuroseq.web.views.common import actor, attach_errors, clinic_view
 
 
@@ -38,14 +40,41 @@ def _member(request: HttpRequest, pk: int) -> Membership:
         raise Http404("no such member") from None
 
 
+def _sign_in_status(member: Membership) -> str:
+    """What the Members page says about someone's sign-in (never a secret)."""
+    if member.user.is_demo:
+        return "demo account (published demo password)"
+    now = timezone.now()
+    pending = [
+        t
+        for t in member.user.account_tokens.all()
+        if t.purpose == TokenPurpose.ACTIVATION
+        and t.used_at is None
+        and t.revoked_at is None
+        and t.expires_at > now
+    ]
+    if pending:
+        return f"activation link sent, valid until {pending[0].expires_at:%Y-%m-%d}"
+    if not member.user.has_usable_password():
+        return "activation link expired: send a new one"
+    return "activated" if member.user.activated_at else "not activated by its owner"
+
+
 def _page(request: HttpRequest, status: int = 200, **forms: Any) -> HttpResponse:
-    people = _people(request).select_related("user").prefetch_related("teams")
+    people = list(
+        _people(request)
+        .select_related("user")
+        .prefetch_related("teams", "user__account_tokens")
+        .order_by("role", "user__email")
+    )
+    for person in people:
+        person.sign_in = _sign_in_status(person)
     context = {
         "form": forms.get("form") or MemberForm(),
         "team_form": forms.get("team_form") or TeamForm(),
         "team_member_form": forms.get("team_member_form")
         or TeamMemberForm(teams=_teams(request), people=_people(request)),
-        "people": people.order_by("role", "user__email"),
+        "people": people,
         "teams": _teams(request).prefetch_related("members__user").order_by("name"),
         "role_form": RoleForm,
     }
@@ -59,11 +88,15 @@ def members(request: HttpRequest) -> HttpResponse:
     form = MemberForm(request.POST)
     if form.is_valid():
         try:
-            service.add_member(actor(request), **form.cleaned_data)
+            service.add_member(actor(request), link=link_builder(request), **form.cleaned_data)
         except ValidationError as error:
             attach_errors(form, error)
         else:
-            messages.success(request, f"Added {form.cleaned_data['email']}.")
+            messages.success(
+                request,
+                f"Added {form.cleaned_data['email']}. They have been emailed a link to choose "
+                "their password.",
+            )
             return redirect("members")
     return _page(request, status=400, form=form)
 
@@ -97,6 +130,39 @@ def member_active(request: HttpRequest, pk: int) -> HttpResponse:
         service.set_active(actor(request), member, not member.is_active)
         state = "active" if member.is_active else "deactivated"
         messages.success(request, f"{member.user.email} is {state}.")
+    except ValidationError as error:
+        _report(request, error)
+    return redirect("members")
+
+
+@require_POST
+@clinic_view("members.manage")
+def member_activation(request: HttpRequest, pk: int) -> HttpResponse:
+    """Reset a member's sign-in (e.g. a lost phone): a new activation link by email."""
+    member = _member(request, pk)
+    try:
+        service.send_new_activation(actor(request), member, link_builder(request))
+        messages.success(
+            request,
+            f"Sent a new activation link to {member.user.email}. Their password and "
+            "authenticator no longer work until they use it.",
+        )
+    except ValidationError as error:
+        _report(request, error)
+    return redirect("members")
+
+
+@require_POST
+@clinic_view("members.manage")
+def team_remove_member(request: HttpRequest, team_pk: int, pk: int) -> HttpResponse:
+    try:
+        team = _teams(request).get(pk=team_pk)
+    except CareTeam.DoesNotExist:
+        raise Http404("no such team") from None
+    member = _member(request, pk)
+    try:
+        service.remove_from_team(actor(request), team, member)
+        messages.success(request, f"Removed {member.user.email} from {team.name}.")
     except ValidationError as error:
         _report(request, error)
     return redirect("members")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from neuroseq.web import demo
 
@@ -19,6 +20,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEMO:
+            # The demo accounts share a published password: never create them on a real site.
+            raise CommandError(
+                "seed_demo creates accounts with a published password and runs only in demo "
+                "mode: set NEUROSEQ_DEMO=1 (never on a site with real data)"
+            )
         count = options["clients_per_org"]
         if count < 1 or count > 5000:
             self.stderr.write("--clients-per-org: expected 1-5000")
