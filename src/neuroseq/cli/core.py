@@ -250,3 +250,34 @@ def synth(
     if output.suffix.lower() not in {".jsonl", ".csv"}:
         fail([f"--output: expected a .jsonl or .csv file name, got {output.name!r}"])
     write_synthetic(n, seed, output)
+
+
+@instrument_app.command("reference")
+def instrument_reference(
+    output: Annotated[Path, typer.Option("-o", "--output", help="reference.yaml to write.")],
+    n: Annotated[int, typer.Option("--n", min=100, help="Size of the reference cohort.")] = 20_000,
+    seed: Annotated[int, typer.Option("--seed", min=0)] = 0,
+    r_total: Annotated[
+        float, typer.Option("--r-total", min=0.01, max=0.99, help="Assumed r, whole scale.")
+    ] = 0.85,
+    r_subscale: Annotated[
+        float, typer.Option("--r-subscale", min=0.01, max=0.99, help="Assumed r, sub-scales.")
+    ] = 0.80,
+    version: InstrumentVersion = DEFAULT_VERSION,
+) -> None:
+    """Measure the reliable-change SDs on a synthetic reference cohort (writes provenance)."""
+    from neuroseq.progress.reference import measure_reference, render_reference_yaml
+
+    try:
+        inst = load_instrument(version, reference_required=False)
+    except InstrumentError as exc:
+        fail(str(exc).splitlines())
+    figures = measure_reference(inst, n=n, seed=seed)
+    command = (
+        f"neuroseq instrument reference --instrument {version} --n {n} --seed {seed} "
+        f"--r-total {r_total:g} --r-subscale {r_subscale:g} -o {output}"
+    )
+    text = render_reference_yaml(
+        inst, figures, command=command, r_total=r_total, r_subscale=r_subscale
+    )
+    _write(text, output)
