@@ -281,3 +281,60 @@ def instrument_reference(
         inst, figures, command=command, r_total=r_total, r_subscale=r_subscale
     )
     _write(text, output)
+
+
+DIFF_TITLES = {
+    "anchors": "Anchors (what each status means)",
+    "norms": "Norms (typical status at landmark ages) and their sources",
+    "weights": "Weights",
+    "regions_and_domains": "Regions and domains of kept items",
+    "item_wording": "Item names and descriptions",
+    "status_words": "Status words",
+    "transforms": "Transforms (raw load -> 0-100)",
+    "age_equivalents": "Age-equivalent rule",
+    "reliability": "Reliability figures (reliable change)",
+    "flags": "Clinical flags",
+    "history_catalogue": "Periods, adversity types and sensitivities",
+    "relational": "Relational health items and gate",
+}
+
+
+def _show(value: object) -> str:
+    return "-" if value is None else str(value)
+
+
+@instrument_app.command("diff")
+def instrument_diff(
+    old: Annotated[str, typer.Argument(help="Older instrument version, e.g. 1.")],
+    new: Annotated[str, typer.Argument(help="Newer instrument version, e.g. 2.")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """List what changed between two instrument versions: items, anchors, norms, weights,
+    transforms, flags and more."""
+    from neuroseq.instrument.diff import diff_instruments
+
+    result = diff_instruments(_instrument_or_fail(old), _instrument_or_fail(new))
+    if as_json:
+        sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
+        return
+    console.print(f"[bold]Instrument v{old} -> v{new}[/bold]")
+    if result.empty:
+        console.print("No differences.")
+        return
+    if result.items:
+        table = Table(title="Items (functional review)")
+        for column in ("change", f"v{old}", f"v{new}", "why"):
+            table.add_column(column)
+        for c in result.items:
+            table.add_row(c.kind, ", ".join(c.previous) or "-", c.current or "-", c.why or "")
+        console.print(table)
+    for name, title in DIFF_TITLES.items():
+        changes = result.section(name)
+        if not changes:
+            continue
+        table = Table(title=f"{title}: {len(changes)} change(s)")
+        for column in ("where", f"v{old}", f"v{new}"):
+            table.add_column(column, overflow="fold")
+        for c in changes:
+            table.add_row(c.where, _show(c.before), _show(c.after))
+        console.print(table)
