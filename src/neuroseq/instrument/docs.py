@@ -88,9 +88,11 @@ def render_instrument_markdown(inst: Instrument, file_name: str = "instrument.md
         out += [
             f"Typical status by age (linear between): {norms}.",
             "",
-            f"Source: {f.norm_source}",
+            f"Source: {' '.join(f.norm_source.split())}",
             "",
         ]
+        if f.references:
+            out += [f"References: {', '.join(f.references)}.", ""]
     if inst.checkpoints:
         out += [
             "## Checkpoints: the norms against milestone sources",

@@ -345,6 +345,11 @@ def _cross_check(inst: Instrument) -> list[str]:
                 f"{where}: the norms give a typical status of {typical:.2f}, outside the "
                 f"milestone's range {cp.min:g}-{cp.max:g} ({cp.milestone})"
             )
+    for f in inst.functions:
+        for key in f.references:
+            cited.add(key)
+            if key not in inst.references:
+                problems.append(f"functions.yaml: {f.id}.references: unknown reference {key!r}")
     for key in sorted(set(inst.references) - cited):
         problems.append(f"{CHECKPOINTS_FILE}: references.{key}: listed but never cited")
 

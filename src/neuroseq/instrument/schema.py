@@ -73,6 +73,7 @@ class Function(Strict):
     anchors: Anchors
     norms: list[NormPoint] = Field(min_length=2)
     norm_source: str = Field(min_length=10)
+    references: list[Identifier] = []  # keys of checkpoints.yaml references (v2 on)
 
     @field_validator("norms", mode="before")
     @classmethod
