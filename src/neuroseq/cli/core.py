@@ -200,6 +200,8 @@ def instrument_show(
             sys.stdout.write(json.dumps(data, indent=2) + "\n")
             return
         console.print(f"[bold]{inst.header.name}[/bold] v{inst.version}: {inst.header.status}")
+        if inst.header.status_meaning:
+            console.print(" ".join(inst.header.status_meaning.split()), markup=False)
         table = Table()
         table.add_column("id", no_wrap=True)
         for col in ("region", "domain", "name"):
@@ -219,13 +221,18 @@ def instrument_show(
     console.print(f.description)
     console.print(f"For families: {f.plain_name} - {f.plain_description}")
     for status in range(4):
-        console.print(
-            f"  {status} {inst.status_level(status).label}: {f.anchors.for_status(status)}"
-        )
+        label, anchor = inst.status_level(status).label, f.anchors.for_status(status)
+        # v2 anchors begin with their status word; v1 anchors need the label in front
+        text = anchor if anchor.startswith(label.split(",")[0]) else f"{label}: {anchor}"
+        console.print(f"  {status} {text}", markup=False)
     console.print(
         "Typical status by age: " + ", ".join(f"{p.age_months:g} m: {p.status:g}" for p in f.norms)
     )
-    console.print(f"Source: {f.norm_source}")
+    console.print(f"Source: {' '.join(f.norm_source.split())}")
+    for flag in inst.flags_for_function(f.id):
+        console.print(f"Flag {flag.id} ({flag.kind}): {flag.label}", markup=False)
+    if inst.header.status_meaning:
+        console.print(" ".join(inst.header.status_meaning.split()), markup=False)
 
 
 @instrument_app.command("docs")
