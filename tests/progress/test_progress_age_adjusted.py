@@ -1,13 +1,16 @@
 """Age-adjusted progress (issue 8, item 6): typical children mature between assessments,
-so progress reports the change against them as well as the raw change.
+so progress reports each score's change against the typical child's change as well.
+
+    adjusted change = (after - before) - (typical_after - typical_before),
+    RCI = adjusted change / S_diff with the score's own SD and r (Jacobson and Truax 1991)
 
 Hand-worked example (v2 norms, read from the YAML):
   impulse control norms ... [12, 1], [54, 2], [204, 3]; empathy ... [48, 2], [192, 3]
   at 60 months: impulse 2 + 6/150 = 2.04,      empathy 2 + 12/144 = 2.083333
   at 72 months: impulse 2 + 18/150 = 2.12,     empathy 2 + 24/144 = 2.166667
-  a child rated 2 and 2 at both ages (all weights 1):
-  age-typical percent 100 x 4 / 4.123333 = 97.0089 -> 100 x 4 / 4.286667 = 93.3126
-  typical child's change on those items: (4.286667 - 4.123333) / 2 x 100/3 = 2.7222 points
+  a child rated 2 and 2 at both ages (all weights 1): score 100/3 x 2 = 66.67 both times
+  typical score 100/3 x 4.123333 / 2 = 68.7222 -> 100/3 x 4.286667 / 2 = 71.4444
+  adjusted change 0 - 2.7222 = -2.7222; age-typical percent 97.0089 -> 93.3126
 """
 
 from __future__ import annotations
@@ -34,14 +37,15 @@ REFERENCE = yaml.safe_load((Path(DATA_DIR) / "v2" / "reference.yaml").read_text(
 
 
 def snap(day: date, age: float, ratings: dict[str, int | None]) -> Snapshot:
+    score = 100 / 3 * sum(v for v in ratings.values() if v is not None) / len(ratings)
     return Snapshot(
         pseudonym="RIVER-07",
         instrument_version="2",
         assessment_date=day,
         age_months=age,
         ratings=ratings,
-        functional_score=None,
-        region_scores={},
+        functional_score=score,
+        region_scores={"frontal_cortex": score},
         domain_scores={},
     )
 
@@ -49,37 +53,56 @@ def snap(day: date, age: float, ratings: dict[str, int | None]) -> Snapshot:
 def test_hand_worked_unchanged_ratings_fall_behind_typical_children() -> None:
     ratings = {"impulse_control": 2, "empathy": 2}
     c = compare(snap(date(2026, 1, 1), 60, ratings), snap(date(2027, 1, 1), 72, ratings), V2)
-    total = c.score("age_adjusted", "age_typical_percent")
-    before, after = 100 * 4 / (2.04 + 2 + 1 / 12), 100 * 4 / (2.12 + 2 + 1 / 6)
-    assert total.before == pytest.approx(before, rel=1e-12)  # 97.0089
-    assert total.after == pytest.approx(after, rel=1e-12)  # 93.3126
-    # RCI with the reference sample's SD for age-typical percent and the stated r
-    figure = REFERENCE["age_typical_percent"]
+    total = c.adjusted_change("total", "functional_score")
+    assert total.change == 0
+    assert total.typical_before == pytest.approx(100 / 3 * (2.04 + 2 + 1 / 12) / 2, rel=1e-12)
+    assert total.typical_after == pytest.approx(100 / 3 * (2.12 + 2 + 1 / 6) / 2, rel=1e-12)
+    assert total.adjusted_change == pytest.approx(-100 / 3 * (0.08 + 1 / 12) / 2, rel=1e-12)
+    assert total.percent_before == pytest.approx(100 * 4 / (2.04 + 2 + 1 / 12), rel=1e-12)
+    assert total.percent_after == pytest.approx(100 * 4 / (2.12 + 2 + 1 / 6), rel=1e-12)
+    # RCI with the reference sample's SD of the Functional Score and the stated r
+    figure = REFERENCE["functional_score"]
     s_diff = math.sqrt(2 * (figure["sd"] * math.sqrt(1 - figure["reliability"])) ** 2)
-    assert total.rci == pytest.approx((after - before) / s_diff, rel=1e-12)
-    m = next(m for m in c.maturation if m.key == "functional_score")
-    assert m.items == 2
-    assert m.child_change == 0
-    assert m.typical_change == pytest.approx((0.08 + 1 / 12) / 2 * 100 / 3, rel=1e-12)  # 2.7222
-    assert m.beyond_typical == pytest.approx(-m.typical_change)
+    assert total.rci == pytest.approx(total.adjusted_change / s_diff, rel=1e-12)
+    assert total.classification == "no reliable change"
+    frontal = c.adjusted_change("region", "frontal_cortex")
+    assert frontal.adjusted_change == pytest.approx(total.adjusted_change, rel=1e-12)
+    assert frontal.sd == REFERENCE["regions"]["frontal_cortex"]["sd"]
+
+
+def test_a_large_fall_behind_typical_children_is_a_reliable_deterioration() -> None:
+    # a 2-year-old rated 1 (emerging) on every frontal item and still rated 1 at 12 years:
+    # the raw score does not move, but typical children gained far more than measurement
+    # error over those ten years (S_diff = 29.8 x sqrt(2 x 0.2) = 18.8, so 1.96 x S_diff = 37)
+    frontal = [f.id for f in V2.functions_in_region("frontal_cortex")]
+    ratings = dict.fromkeys(frontal, 1)
+    c = compare(snap(date(2016, 1, 1), 24, ratings), snap(date(2026, 1, 1), 144, ratings), V2)
+    adjusted = c.adjusted_change("region", "frontal_cortex")
+    typical_2y = sum(V2.typical_status(f, 24) for f in frontal)
+    typical_12y = sum(V2.typical_status(f, 144) for f in frontal)
+    assert adjusted.adjusted_change == pytest.approx(-100 / 3 * (typical_12y - typical_2y) / 5)
+    assert adjusted.adjusted_change < -37
+    assert adjusted.classification == "deteriorated"
+    assert c.score("region", "frontal_cortex").classification == "no reliable change"
 
 
 def test_the_issues_child_whose_ratings_do_not_change() -> None:
     # The v2 worked example re-rated identically 12 months later: the raw scores show no
-    # change; age-adjusted figures show the child falling behind typical maturation.
+    # change; the age-adjusted figures show the child falling behind typical maturation.
     first = parse_assessment(copy.deepcopy(WORKED_EXAMPLE))
     later = copy.deepcopy(WORKED_EXAMPLE)
     later["assessment_date"] = "2027-03-16"
     second = parse_assessment(later)
     c = compare(snapshot_of(first, V2), snapshot_of(second, V2), V2)
     assert c.score("total", "functional_score").difference == 0
-    adjusted = c.score("age_adjusted", "age_typical_percent")
-    assert adjusted.difference is not None and adjusted.difference < 0
-    assert adjusted.rci is not None and adjusted.sd == REFERENCE["age_typical_percent"]["sd"]
-    for m in c.maturation:
-        assert m.child_change == 0
-        assert m.typical_change is not None and m.typical_change >= 0
-    assert any(m.beyond_typical is not None and m.beyond_typical < 0 for m in c.maturation)
+    for a in c.adjusted:
+        assert a.change == 0
+        assert a.typical_change is not None and a.typical_change >= 0
+        assert a.adjusted_change == pytest.approx(-a.typical_change)
+    total = c.adjusted_change("total", "functional_score")
+    assert total.adjusted_change is not None and total.adjusted_change < 0
+    assert total.percent_after is not None and total.percent_before is not None
+    assert total.percent_after < total.percent_before
     for v in c.velocity:
         assert v.months_elapsed == pytest.approx(12, abs=0.1)
         if v.per_month is not None:
@@ -140,17 +163,20 @@ def test_json_keeps_its_keys_and_adds_the_new_ones() -> None:
         "notes",
     }
     assert old_keys <= set(data)
-    assert {"age_adjusted", "maturation", "developmental_velocity"} <= set(data)
-    assert [s["scope"] for s in data["age_adjusted"]] == ["age_adjusted"] * 5
+    assert {"age_adjusted", "developmental_velocity"} <= set(data)
+    assert [(a["scope"], a["key"]) for a in data["age_adjusted"]] == [
+        (s["scope"], s["key"]) for s in data["scores"]
+    ]
     assert data["developmental_velocity"][0]["text"]
 
 
-def test_v1_comparisons_say_their_age_adjusted_change_is_not_tested() -> None:
+def test_v1_comparisons_get_the_age_adjusted_change_with_v1_figures() -> None:
     a = parse_assessment(copy.deepcopy(WORKED_EXAMPLE_V1))
     later = copy.deepcopy(WORKED_EXAMPLE_V1)
     later["assessment_date"] = "2026-09-16"
     c = compare(snapshot_of(a, V1), snapshot_of(parse_assessment(later), V1), V1)
-    adjusted = c.score("age_adjusted", "age_typical_percent")
-    assert adjusted.before is not None and adjusted.rci is None
-    assert adjusted.classification == "not comparable"
-    assert any("no reliability figures for the age-adjusted" in n for n in c.notes)
+    adjusted = c.adjusted_change("total", "functional_score")
+    assert adjusted.sd == 18.0 and adjusted.reliability == 0.85  # v1's stated figures
+    assert adjusted.rci is not None and adjusted.change == 0
+    # the raw v1 scores are untouched (pinned in tests/scoring/test_v1_pinned.py)
+    assert c.score("total", "functional_score").rci == 0

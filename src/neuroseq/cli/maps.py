@@ -29,6 +29,7 @@ from neuroseq.progress import (
     snapshot_of,
     trend,
 )
+from neuroseq.progress.adjusted import AdjustedChange
 from neuroseq.scoring import score_assessment
 
 Output = Annotated[
@@ -182,7 +183,7 @@ RESULT_STYLE = {
 }
 
 
-def _score_name(s: ScoreChange, inst: Instrument) -> str:
+def _score_name(s: ScoreChange | AdjustedChange, inst: Instrument) -> str:
     if s.scope == "region":
         return f"{inst.region(s.key).plain_name} ({s.name})"
     if s.scope == "domain":
@@ -218,31 +219,32 @@ def _scores_table(comparison: Comparison, inst: Instrument) -> Table:
 
 
 def _adjusted_table(comparison: Comparison, inst: Instrument) -> Table:
-    """Age-typical percent with its RCI, and the change against typical maturation."""
+    """Each score's change against the typical child's change over the same ages."""
     months = comparison.after.age_months - comparison.before.age_months
     table = Table(
         title=f"Against typical development ({months:.1f} months between the assessments)"
     )
-    for column in ("score", "% of typical before", "after", "change", "RCI", "result"):
-        table.add_column(column, justify="left" if column == "score" else "right")
-    table.add_column("child's change", justify="right")
-    table.add_column("typical child's change", justify="right")
-    maturation = {m.key: m for m in comparison.maturation}
-    for s in comparison.adjusted:
-        key = "functional_score" if s.key == "age_typical_percent" else s.key
-        m = maturation.get(key)
-        result = s.classification + (" *" if s.items_differ else "")
-        style = RESULT_STYLE[s.classification]
-        name = "Whole review" if key == "functional_score" else inst.domain(key).plain_name
+    table.add_column("score")
+    for column in ("change", "typical child's change", "adjusted change", "RCI"):
+        table.add_column(column, justify="right")
+    table.add_column("result")
+    table.add_column("% of typical", justify="right")
+    scope = "total"
+    for a in comparison.adjusted:
+        if a.scope != scope:
+            table.add_section()
+            scope = a.scope
+        result = a.classification + (" *" if a.items_differ else "")
+        style = RESULT_STYLE[a.classification]
+        percent = f"{_fmt(a.percent_before, 0)} -> {_fmt(a.percent_after, 0)}"
         table.add_row(
-            name,
-            _fmt(s.before),
-            _fmt(s.after),
-            _fmt(s.difference, sign=True),
-            _fmt(s.rci, 2, sign=True),
+            _score_name(a, inst),
+            _fmt(a.change, sign=True),
+            _fmt(a.typical_change, sign=True),
+            _fmt(a.adjusted_change, sign=True),
+            _fmt(a.rci, 2, sign=True),
             f"[{style}]{result}[/]" if style else result,
-            _fmt(m.child_change if m else None, sign=True),
-            _fmt(m.typical_change if m else None, sign=True),
+            percent,
         )
     return table
 
@@ -306,8 +308,9 @@ def _print_progress(t: Trend, inst: Instrument) -> None:
     console.print(_scores_table(overall, inst))
     console.print(_adjusted_table(overall, inst))
     console.print(
-        "Change in score points on the items rated both times; the typical child's change "
-        "is what maturation alone gives over the same months.",
+        "Adjusted change = change - typical child's change (what maturation alone gives "
+        "over the same months, on the same rated items); its RCI uses the score's own SD "
+        "and reliability.",
         style="dim",
     )
     console.print(_velocity_table(overall, inst))

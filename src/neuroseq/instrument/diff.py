@@ -183,12 +183,6 @@ def _scales(a: Instrument, b: Instrument) -> dict[str, list[FieldChange]]:
         _compare(reliability, f"regions.{r}", figure(ra.regions.get(r)), figure(rb.regions.get(r)))
     for d in b.domain_ids:
         _compare(reliability, f"domains.{d}", figure(ra.domains.get(d)), figure(rb.domains.get(d)))
-    _compare(
-        reliability,
-        "age_typical_percent",
-        figure(ra.age_typical_percent),
-        figure(rb.age_typical_percent),
-    )
     _compare(reliability, "source", _one_line(ra.source), _one_line(rb.source))
     return {
         "status_words": status,

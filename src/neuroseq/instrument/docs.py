@@ -235,22 +235,7 @@ def render_instrument_markdown(inst: Instrument, file_name: str = "instrument.md
             ]
         ]
         + [[f"region {k}", f"{v.sd:g}", f"{v.reliability:g}"] for k, v in rel.regions.items()]
-        + [[f"domain {k}", f"{v.sd:g}", f"{v.reliability:g}"] for k, v in rel.domains.items()]
-        + (
-            [
-                [
-                    "age_typical_percent",
-                    f"{rel.age_typical_percent.sd:g}",
-                    f"{rel.age_typical_percent.reliability:g}",
-                ]
-            ]
-            if rel.age_typical_percent
-            else []
-        )
-        + [
-            [f"age-typical percent, {k}", f"{v.sd:g}", f"{v.reliability:g}"]
-            for k, v in (rel.domain_age_typical_percent or {}).items()
-        ],
+        + [[f"domain {k}", f"{v.sd:g}", f"{v.reliability:g}"] for k, v in rel.domains.items()],
     )
     settings = inst.age_equivalent_settings
     if settings is not None:

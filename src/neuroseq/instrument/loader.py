@@ -367,11 +367,6 @@ def _cross_check(inst: Instrument) -> list[str]:
         problems.append("instrument.yaml: reliability.regions: expected one entry per region")
     if set(rel.domains) != set(domain_ids):
         problems.append("instrument.yaml: reliability.domains: expected one entry per domain")
-    adjusted = rel.domain_age_typical_percent
-    if adjusted is not None and set(adjusted) != set(domain_ids):
-        problems.append(
-            f"{REFERENCE_FILE}: domain_age_typical_percent: expected one entry per domain"
-        )
     if rel.provenance is not None and rel.provenance.instrument_version != inst.version:
         problems.append(
             f"{REFERENCE_FILE}: provenance.instrument_version: expected {inst.version!r}, "

@@ -197,16 +197,13 @@ class Reliability(Strict):
     """SD and reliability of each score, for the reliable change index.
 
     v1 states them in instrument.yaml; from v2 the SDs are measured on a reference sample
-    by ``neuroseq instrument reference`` and written to reference.yaml with provenance,
-    together with the SDs of the age-adjusted scores (age-typical percent).
+    by ``neuroseq instrument reference`` and written to reference.yaml with provenance.
     """
 
     source: str
     functional_score: ReliabilityFigure
     regions: dict[Identifier, ReliabilityFigure]
     domains: dict[Identifier, ReliabilityFigure]
-    age_typical_percent: ReliabilityFigure | None = None
-    domain_age_typical_percent: dict[Identifier, ReliabilityFigure] | None = None
     provenance: ReferenceProvenance | None = None
 
 
@@ -217,8 +214,6 @@ class ReferenceFile(Strict):
     functional_score: ReliabilityFigure
     regions: dict[Identifier, ReliabilityFigure]
     domains: dict[Identifier, ReliabilityFigure]
-    age_typical_percent: ReliabilityFigure
-    domain_age_typical_percent: dict[Identifier, ReliabilityFigure]
 
     def source(self) -> str:
         p = self.provenance
@@ -233,8 +228,6 @@ class ReferenceFile(Strict):
             functional_score=self.functional_score,
             regions=self.regions,
             domains=self.domains,
-            age_typical_percent=self.age_typical_percent,
-            domain_age_typical_percent=self.domain_age_typical_percent,
             provenance=self.provenance,
         )
 

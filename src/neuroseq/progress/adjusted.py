@@ -1,103 +1,138 @@
 """Age-adjusted progress: change measured against typical development, not only raw.
 
 Typical children mature between two assessments, so an unchanged rating means falling
-behind them. Three figures separate maturation from change beyond it:
+behind them. For the Functional Score and every region and domain score:
 
-- **age-typical percent** at each time (the child's weighted status sum as a percentage
-  of the typical child's of the same age on the same rated items), with the reliable
-  change index computed on it using the reference sample's SD for it;
-- **maturation**: on the items rated at both times, the child's change against the
-  typical child's change over the same months (``beyond_typical`` = the difference);
-- **developmental velocity**: age-equivalent gain per month elapsed, per domain; a child
-  developing like typical children gains about one month per month.
+    adjusted change = (after - before) - (typical_after - typical_before)
+
+where ``typical_*`` is the typical child's score at the child's age at that assessment on
+the same rated items. Its reliable change index uses the score's own SD and reliability:
+the typical score is a fixed function of age and adds no measurement error. This is the
+same definition as the cohort outcome counts (:mod:`neuroseq.cohort.outcomes`), so a
+child's report and a programme's counts agree. The typical change is what maturation
+alone gives; the adjusted change is the part beyond it (not by itself proof that
+treatment caused it). Age-typical percent (``100 x score / typical``) is shown beside it.
+
+**Developmental velocity**: age-equivalent gain per month elapsed, per domain; a child
+developing like typical children gains about one month per month.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from neuroseq.instrument import Instrument
 from neuroseq.instrument.schema import Function
-from neuroseq.scoring.functional import (
-    PERCENT_PER_STATUS,
-    AgeEquivalent,
-    age_equivalent,
-    group_age_typical_percent,
+from neuroseq.progress.rci import (
+    RELIABLE_THRESHOLD,
+    Classification,
+    classify,
+    standard_error_of_difference,
 )
+from neuroseq.scoring.functional import AgeEquivalent, age_equivalent, typical_group_score
 
-
-def age_typical_percents(
-    ratings: Mapping[str, int | None], age_months: float, inst: Instrument
-) -> dict[str, float | None]:
-    """``age_typical_percent`` (whole review) and one per domain, as in scoring."""
-    typical = inst.typical_statuses(age_months)
-    result = {"age_typical_percent": group_age_typical_percent(inst.functions, ratings, typical)}
-    for d in inst.domain_ids:
-        result[d] = group_age_typical_percent(inst.functions_in_domain(d), ratings, typical)
-    return result
+AdjustedScope = Literal["total", "region", "domain"]
 
 
 @dataclass(frozen=True)
-class Maturation:
-    """Change on the items rated at both times, against a typical child's over the interval.
+class AdjustedChange:
+    """One score's change against the typical child's change over the same ages."""
 
-    All three figures are in score points (0-100 scale, 100/3 per status step).
-    """
-
-    scope: str  # "total" or "domain"
+    scope: AdjustedScope
     key: str
-    items: int
-    child_change: float | None
-    typical_change: float | None
+    name: str
+    before: float | None
+    after: float | None
+    typical_before: float | None
+    typical_after: float | None
+    sd: float
+    reliability: float
+    items_differ: bool = False
 
     @property
-    def beyond_typical(self) -> float | None:
-        if self.child_change is None or self.typical_change is None:
+    def change(self) -> float | None:
+        if self.before is None or self.after is None:
             return None
-        return self.child_change - self.typical_change
+        return self.after - self.before
+
+    @property
+    def typical_change(self) -> float | None:
+        if self.typical_before is None or self.typical_after is None:
+            return None
+        return self.typical_after - self.typical_before
+
+    @property
+    def adjusted_change(self) -> float | None:
+        change, typical = self.change, self.typical_change
+        return None if change is None or typical is None else change - typical
+
+    @staticmethod
+    def _percent(score: float | None, typical: float | None) -> float | None:
+        if score is None or typical is None or typical <= 0:
+            return None
+        return 100.0 * score / typical
+
+    @property
+    def percent_before(self) -> float | None:
+        """Age-typical percent at the first assessment."""
+        return self._percent(self.before, self.typical_before)
+
+    @property
+    def percent_after(self) -> float | None:
+        return self._percent(self.after, self.typical_after)
+
+    @property
+    def s_diff(self) -> float:
+        return standard_error_of_difference(self.sd, self.reliability)
+
+    @property
+    def rci(self) -> float | None:
+        adjusted = self.adjusted_change
+        return None if adjusted is None else adjusted / self.s_diff
+
+    @property
+    def classification(self) -> Classification:
+        return classify(self.rci)
+
+    @property
+    def reliable(self) -> bool:
+        rci = self.rci
+        return rci is not None and abs(rci) > RELIABLE_THRESHOLD
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "scope": self.scope,
             "key": self.key,
-            "items_rated_both_times": self.items,
-            "child_change": self.child_change,
+            "name": self.name,
+            "before": self.before,
+            "after": self.after,
+            "change": self.change,
+            "typical_before": self.typical_before,
+            "typical_after": self.typical_after,
             "typical_change": self.typical_change,
-            "beyond_typical": self.beyond_typical,
+            "adjusted_change": self.adjusted_change,
+            "age_typical_percent_before": self.percent_before,
+            "age_typical_percent_after": self.percent_after,
+            "rci": self.rci,
+            "reliable": self.reliable,
+            "classification": self.classification,
+            "sd": self.sd,
+            "reliability": self.reliability,
+            "s_diff": self.s_diff,
+            "rated_items_differ": self.items_differ,
         }
 
 
-def maturation(
-    scope: str,
-    key: str,
+def typical_score(
     functions: tuple[Function, ...],
-    before: tuple[Mapping[str, int | None], float],
-    after: tuple[Mapping[str, int | None], float],
+    ratings: Mapping[str, int | None],
+    age_months: float,
     inst: Instrument,
-) -> Maturation:
-    (r1, age1), (r2, age2) = before, after
-    both = [f for f in functions if r1.get(f.id) is not None and r2.get(f.id) is not None]
-    if not both:
-        return Maturation(scope, key, 0, None, None)
-    weight = math.fsum(f.weight for f in both)
-
-    def mean(values: Mapping[str, float]) -> float:
-        return math.fsum(f.weight * values[f.id] for f in both) / weight
-
-    def rated(ratings: Mapping[str, int | None]) -> dict[str, float]:
-        return {f.id: float(ratings[f.id] or 0) for f in both}
-
-    t1, t2 = inst.typical_statuses(age1), inst.typical_statuses(age2)
-    return Maturation(
-        scope,
-        key,
-        len(both),
-        (mean(rated(r2)) - mean(rated(r1))) * PERCENT_PER_STATUS,
-        (mean(t2) - mean(t1)) * PERCENT_PER_STATUS,
-    )
+) -> float | None:
+    """The typical child's score at this age on the functions rated here (as in scoring)."""
+    return typical_group_score(functions, ratings, inst.typical_statuses(age_months))
 
 
 @dataclass(frozen=True)

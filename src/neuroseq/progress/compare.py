@@ -9,13 +9,7 @@ from typing import Any, Literal
 
 from neuroseq.instrument import Instrument
 from neuroseq.instrument.schema import ReliabilityFigure
-from neuroseq.progress.adjusted import (
-    Maturation,
-    Velocity,
-    age_typical_percents,
-    maturation,
-    velocities,
-)
+from neuroseq.progress.adjusted import AdjustedChange, Velocity, typical_score, velocities
 from neuroseq.progress.functions import DIRECTIONS, FunctionChange, function_changes
 from neuroseq.progress.rci import (
     RELIABLE_THRESHOLD,
@@ -25,7 +19,7 @@ from neuroseq.progress.rci import (
     standard_error_of_difference,
 )
 
-Scope = Literal["total", "region", "domain", "age_adjusted"]
+Scope = Literal["total", "region", "domain"]
 
 
 class ProgressError(ValueError):
@@ -59,8 +53,8 @@ class ScoreChange:
     name: str
     before: float | None
     after: float | None
-    sd: float | None  # None: the instrument has no reliability figure for this score
-    reliability: float | None
+    sd: float
+    reliability: float
     items_differ: bool = False
 
     @property
@@ -70,16 +64,12 @@ class ScoreChange:
         return self.after - self.before
 
     @property
-    def s_diff(self) -> float | None:
-        if self.sd is None or self.reliability is None:
-            return None
+    def s_diff(self) -> float:
         return standard_error_of_difference(self.sd, self.reliability)
 
     @property
     def rci(self) -> float | None:
         if self.before is None or self.after is None:
-            return None
-        if self.sd is None or self.reliability is None:
             return None
         return reliable_change_index(self.before, self.after, self.sd, self.reliability)
 
@@ -118,18 +108,23 @@ class Comparison:
     scores: tuple[ScoreChange, ...]
     reliability_source: str
     notes: tuple[str, ...] = field(default=())
-    adjusted: tuple[ScoreChange, ...] = field(default=())  # age-typical percent, RCI
-    maturation: tuple[Maturation, ...] = field(default=())
+    adjusted: tuple[AdjustedChange, ...] = field(default=())  # against typical development
     velocity: tuple[Velocity, ...] = field(default=())
 
     def count(self, direction: str) -> int:
         return sum(c.direction == direction for c in self.functions)
 
     def score(self, scope: Scope, key: str) -> ScoreChange:
-        for change in (*self.scores, *self.adjusted):
+        for change in self.scores:
             if change.scope == scope and change.key == key:
                 return change
         raise KeyError(f"no {scope} score {key!r}")
+
+    def adjusted_change(self, scope: Scope, key: str) -> AdjustedChange:
+        for change in self.adjusted:
+            if change.scope == scope and change.key == key:
+                return change
+        raise KeyError(f"no age-adjusted {scope} score {key!r}")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -153,8 +148,7 @@ class Comparison:
             "reliable_change_threshold": RELIABLE_THRESHOLD,
             "reliability_source": self.reliability_source,
             "notes": list(self.notes),
-            "age_adjusted": [s.to_dict() for s in self.adjusted],
-            "maturation": [m.to_dict() for m in self.maturation],
+            "age_adjusted": [a.to_dict() for a in self.adjusted],
             "developmental_velocity": [v.to_dict() for v in self.velocity],
         }
 
@@ -193,14 +187,12 @@ def _change(
     scope: Scope,
     key: str,
     name: str,
-    figure: ReliabilityFigure | None,
+    figure: ReliabilityFigure,
     before: float | None,
     after: float | None,
     differ: bool,
 ) -> ScoreChange:
-    sd = figure.sd if figure else None
-    reliability = figure.reliability if figure else None
-    return ScoreChange(scope, key, name, before, after, sd, reliability, differ)
+    return ScoreChange(scope, key, name, before, after, figure.sd, figure.reliability, differ)
 
 
 def compare(first: Snapshot, second: Snapshot, instrument: Instrument) -> Comparison:
@@ -248,15 +240,13 @@ def compare(first: Snapshot, second: Snapshot, instrument: Instrument) -> Compar
                 _items_differ(instrument, ids, before, after),
             )
         )
-    adjusted, maturations, velocity = _age_adjusted(before, after, instrument)
+    adjusted = tuple(_adjusted(change, before, after, instrument) for change in scores)
+    velocity = velocities(
+        (before.ratings, before.age_months), (after.ratings, after.age_months), instrument
+    )
     notes = []
     if before.assessment_date == after.assessment_date:
         notes.append("both assessments have the same date")
-    if rel.age_typical_percent is None:
-        notes.append(
-            f"instrument v{instrument.version} has no reliability figures for the age-adjusted "
-            "scores: their reliable change is not computed"
-        )
     if any(s.items_differ for s in scores):
         notes.append(
             "some scores are based on different rated functions at the two times "
@@ -270,46 +260,29 @@ def compare(first: Snapshot, second: Snapshot, instrument: Instrument) -> Compar
         reliability_source=rel.source.strip(),
         notes=tuple(notes),
         adjusted=adjusted,
-        maturation=maturations,
         velocity=velocity,
     )
 
 
-def _age_adjusted(
-    before: Snapshot, after: Snapshot, inst: Instrument
-) -> tuple[tuple[ScoreChange, ...], tuple[Maturation, ...], tuple[Velocity, ...]]:
-    """Age-typical percent with its RCI, maturation and velocity (see ``adjusted``)."""
-    rel = inst.reliability
-    p1 = age_typical_percents(before.ratings, before.age_months, inst)
-    p2 = age_typical_percents(after.ratings, after.age_months, inst)
-    per_domain = rel.domain_age_typical_percent or {}
-    adjusted = [
-        _change(
-            "age_adjusted",
-            "age_typical_percent",
-            "Age-typical percent",
-            rel.age_typical_percent,
-            p1["age_typical_percent"],
-            p2["age_typical_percent"],
-            _items_differ(inst, inst.function_ids, before, after),
-        )
-    ]
-    for d in inst.domains:
-        ids = tuple(f.id for f in inst.functions_in_domain(d.id))
-        adjusted.append(
-            _change(
-                "age_adjusted",
-                d.id,
-                f"{d.name}, age-typical percent",
-                per_domain.get(d.id),
-                p1[d.id],
-                p2[d.id],
-                _items_differ(inst, ids, before, after),
-            )
-        )
-    times = ((before.ratings, before.age_months), (after.ratings, after.age_months))
-    maturations = [maturation("total", "functional_score", inst.functions, *times, inst)]
-    maturations += [
-        maturation("domain", d, inst.functions_in_domain(d), *times, inst) for d in inst.domain_ids
-    ]
-    return tuple(adjusted), tuple(maturations), velocities(*times, inst)
+def _adjusted(
+    change: ScoreChange, before: Snapshot, after: Snapshot, inst: Instrument
+) -> AdjustedChange:
+    """The change of one score against the typical child's over the same ages."""
+    if change.scope == "total":
+        functions = inst.functions
+    elif change.scope == "region":
+        functions = inst.functions_in_region(change.key)
+    else:
+        functions = inst.functions_in_domain(change.key)
+    return AdjustedChange(
+        scope=change.scope,
+        key=change.key,
+        name=change.name,
+        before=change.before,
+        after=change.after,
+        typical_before=typical_score(functions, before.ratings, before.age_months, inst),
+        typical_after=typical_score(functions, after.ratings, after.age_months, inst),
+        sd=change.sd,
+        reliability=change.reliability,
+        items_differ=change.items_differ,
+    )

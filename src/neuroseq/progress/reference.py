@@ -1,5 +1,8 @@
 """The reference sample behind the reliable change index: SDs measured, r stated.
 
+The same SDs serve the raw and the age-adjusted change (``progress.adjusted``): the typical
+child's score is a fixed function of age and adds no measurement error.
+
 ``neuroseq instrument reference --n N --seed S -o reference.yaml`` generates a synthetic
 cohort (``neuroseq synth``), scores it with the batch scorer and writes the standard
 deviation of every score the progress report tests for reliable change, with the
@@ -81,23 +84,17 @@ class ReferenceFigures:
     functional_score: float
     regions: dict[str, float]
     domains: dict[str, float]
-    age_typical_percent: float
-    domain_age_typical_percent: dict[str, float]
     counts: dict[str, int] = field(default_factory=dict)
 
 
 def _columns(inst: Instrument, n: int, seed: int) -> Iterator[dict[str, np.ndarray]]:
     for chunk in iter_chunks(n, seed, inst):
         s = score_batch(chunk.batch, inst)
-        cols = {
-            "functional_score": s.functional_score,
-            "age_typical_percent": s.age_typical_percent,
-        }
+        cols = {"functional_score": s.functional_score}
         for j, r in enumerate(inst.region_ids):
             cols[f"regions.{r}"] = s.region_scores[:, j]
         for j, d in enumerate(inst.domain_ids):
             cols[f"domains.{d}"] = s.domain_scores[:, j]
-            cols[f"domain_age_typical_percent.{d}"] = s.domain_age_typical_percent[:, j]
         yield cols
 
 
@@ -119,10 +116,6 @@ def measure_reference(
         functional_score=sd("functional_score"),
         regions={r: sd(f"regions.{r}") for r in inst.region_ids},
         domains={d: sd(f"domains.{d}") for d in inst.domain_ids},
-        age_typical_percent=sd("age_typical_percent"),
-        domain_age_typical_percent={
-            d: sd(f"domain_age_typical_percent.{d}") for d in inst.domain_ids
-        },
         counts={key: m.count for key, m in moments.items()},
     )
 
@@ -159,11 +152,5 @@ def render_reference_yaml(
         *(f"  {r}: {_figure(v, r_subscale)}" for r, v in figures.regions.items()),
         "domains:",
         *(f"  {d}: {_figure(v, r_subscale)}" for d, v in figures.domains.items()),
-        f"age_typical_percent: {_figure(figures.age_typical_percent, r_total)}",
-        "domain_age_typical_percent:",
-        *(
-            f"  {d}: {_figure(v, r_subscale)}"
-            for d, v in figures.domain_age_typical_percent.items()
-        ),
     ]
     return "\n".join(lines) + "\n"

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from neuroseq.instrument import Instrument
-from neuroseq.progress.adjusted import age_typical_percents
 from neuroseq.progress.compare import Comparison, ProgressError, Snapshot, check_same_child, compare
+from neuroseq.scoring.functional import group_age_typical_percent
 
 
 @dataclass(frozen=True)
@@ -39,9 +39,11 @@ class Trend:
                 for r in self.points[0].region_scores
             },
             "age_typical_percent": [
-                age_typical_percents(p.ratings, p.age_months, self.instrument)[
-                    "age_typical_percent"
-                ]
+                group_age_typical_percent(
+                    self.instrument.functions,
+                    p.ratings,
+                    self.instrument.typical_statuses(p.age_months),
+                )
                 if self.instrument
                 else None
                 for p in self.points
