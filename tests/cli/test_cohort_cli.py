@@ -80,7 +80,7 @@ def visit(day: str, shift: int) -> dict[str, Any]:
 def test_outcomes_of_a_client_who_improved(tmp_path: Path) -> None:
     path = tmp_path / "visits.jsonl"
     path.write_text(
-        "\n".join(json.dumps(r) for r in (visit("2026-03-16", 0), visit("2026-09-16", 2))) + "\n",
+        "\n".join(json.dumps(r) for r in (visit("2026-03-16", -1), visit("2026-09-16", 2))) + "\n",
         encoding="utf-8",
     )
     chart = tmp_path / "outcomes.svg"

@@ -14,7 +14,7 @@ import numpy as np
 from neuroseq.cohort.outcomes import ALL, OutcomeTracker, scopes
 from neuroseq.instrument import load_instrument
 
-INST = load_instrument()
+INST = load_instrument("1")  # the hand-worked figures use v1's SD of 18
 S = len(scopes(INST))
 
 

@@ -29,6 +29,7 @@ from neuroseq.progress import (
     snapshot_of,
     trend,
 )
+from neuroseq.progress.adjusted import AdjustedChange
 from neuroseq.scoring import score_assessment
 
 Output = Annotated[
@@ -182,7 +183,7 @@ RESULT_STYLE = {
 }
 
 
-def _score_name(s: ScoreChange, inst: Instrument) -> str:
+def _score_name(s: ScoreChange | AdjustedChange, inst: Instrument) -> str:
     if s.scope == "region":
         return f"{inst.region(s.key).plain_name} ({s.name})"
     if s.scope == "domain":
@@ -213,6 +214,51 @@ def _scores_table(comparison: Comparison, inst: Instrument) -> Table:
             _fmt(s.difference, sign=True),
             _fmt(s.rci, 2, sign=True),
             f"[{style}]{result}[/]" if style else result,
+        )
+    return table
+
+
+def _adjusted_table(comparison: Comparison, inst: Instrument) -> Table:
+    """Each score's change against the typical child's change over the same ages."""
+    months = comparison.after.age_months - comparison.before.age_months
+    table = Table(
+        title=f"Against typical development ({months:.1f} months between the assessments)"
+    )
+    table.add_column("score")
+    for column in ("change", "typical child's change", "adjusted change", "RCI"):
+        table.add_column(column, justify="right")
+    table.add_column("result")
+    table.add_column("% of typical", justify="right")
+    scope = "total"
+    for a in comparison.adjusted:
+        if a.scope != scope:
+            table.add_section()
+            scope = a.scope
+        result = a.classification + (" *" if a.items_differ else "")
+        style = RESULT_STYLE[a.classification]
+        percent = f"{_fmt(a.percent_before, 0)} -> {_fmt(a.percent_after, 0)}"
+        table.add_row(
+            _score_name(a, inst),
+            _fmt(a.change, sign=True),
+            _fmt(a.typical_change, sign=True),
+            _fmt(a.adjusted_change, sign=True),
+            _fmt(a.rci, 2, sign=True),
+            f"[{style}]{result}[/]" if style else result,
+            percent,
+        )
+    return table
+
+
+def _velocity_table(comparison: Comparison, inst: Instrument) -> Table:
+    table = Table(title="Developmental velocity (age-equivalent gain per month elapsed)")
+    for column in ("domain", "age equivalent before", "after", "velocity"):
+        table.add_column(column)
+    for v in comparison.velocity:
+        table.add_row(
+            inst.domain(v.domain).plain_name,
+            v.before.text if v.before else "not rated",
+            v.after.text if v.after else "not rated",
+            v.text,
         )
     return table
 
@@ -260,6 +306,14 @@ def _print_progress(t: Trend, inst: Instrument) -> None:
     if len(t.points) > 2:
         console.print(_trend_table(t, inst))
     console.print(_scores_table(overall, inst))
+    console.print(_adjusted_table(overall, inst))
+    console.print(
+        "Adjusted change = change - typical child's change (what maturation alone gives "
+        "over the same months, on the same rated items); its RCI uses the score's own SD "
+        "and reliability.",
+        style="dim",
+    )
+    console.print(_velocity_table(overall, inst))
     counts = ", ".join(
         f"{overall.count(d)} {d}" for d in ("improved", "unchanged", "worse", "not comparable")
     )

@@ -44,7 +44,16 @@ def render_instrument_markdown(inst: Instrument, file_name: str = "instrument.md
     )
     if inst.changes is not None:
         c = inst.changes
-        out += [f"## Changes from v{c.from_version}", "", " ".join(c.summary.split()), ""]
+        out += [
+            f"## Changes from v{c.from_version}",
+            "",
+            " ".join(c.summary.split()),
+            "",
+            "Items replaced, merged, retired or added (every other item keeps its id); every "
+            "field-level change (anchors, norms, weights, transforms, flags, reliability) is "
+            f"listed by `neuroseq instrument diff {c.from_version} {inst.version}`.",
+            "",
+        ]
         out += _table(
             [f"v{c.from_version} item(s)", f"v{inst.version} item", "why"],
             [
@@ -88,9 +97,11 @@ def render_instrument_markdown(inst: Instrument, file_name: str = "instrument.md
         out += [
             f"Typical status by age (linear between): {norms}.",
             "",
-            f"Source: {f.norm_source}",
+            f"Source: {' '.join(f.norm_source.split())}",
             "",
         ]
+        if f.references:
+            out += [f"References: {', '.join(f.references)}.", ""]
     if inst.checkpoints:
         out += [
             "## Checkpoints: the norms against milestone sources",
@@ -226,6 +237,15 @@ def render_instrument_markdown(inst: Instrument, file_name: str = "instrument.md
         + [[f"region {k}", f"{v.sd:g}", f"{v.reliability:g}"] for k, v in rel.regions.items()]
         + [[f"domain {k}", f"{v.sd:g}", f"{v.reliability:g}"] for k, v in rel.domains.items()],
     )
+    settings = inst.age_equivalent_settings
+    if settings is not None:
+        out += [
+            "## Age equivalents at the edges of the norms",
+            "",
+            f"Resolution: {settings.resolution_months:g} months. "
+            f"{' '.join(settings.rationale.split())}",
+            "",
+        ]
     out += [
         "## Plan threshold",
         "",

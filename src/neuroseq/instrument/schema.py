@@ -73,6 +73,7 @@ class Function(Strict):
     anchors: Anchors
     norms: list[NormPoint] = Field(min_length=2)
     norm_source: str = Field(min_length=10)
+    references: list[Identifier] = []  # keys of checkpoints.yaml references (v2 on)
 
     @field_validator("norms", mode="before")
     @classmethod
@@ -179,11 +180,56 @@ class ReliabilityFigure(Strict):
     reliability: float = Field(gt=0, lt=1)
 
 
+class ReferenceProvenance(Strict):
+    """Where a reference sample's figures come from, and what they are and are not."""
+
+    command: str = Field(min_length=10)
+    instrument_version: str
+    generator: str = Field(min_length=10)
+    n: int = Field(ge=100)
+    seed: int = Field(ge=0)
+    date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    sd_is: str = Field(min_length=20)
+    r_is: str = Field(min_length=20)
+
+
 class Reliability(Strict):
+    """SD and reliability of each score, for the reliable change index.
+
+    v1 states them in instrument.yaml; from v2 the SDs are measured on a reference sample
+    by ``neuroseq instrument reference`` and written to reference.yaml with provenance.
+    """
+
     source: str
     functional_score: ReliabilityFigure
     regions: dict[Identifier, ReliabilityFigure]
     domains: dict[Identifier, ReliabilityFigure]
+    provenance: ReferenceProvenance | None = None
+
+
+class ReferenceFile(Strict):
+    """reference.yaml: written by ``neuroseq instrument reference``, never by hand."""
+
+    provenance: ReferenceProvenance
+    functional_score: ReliabilityFigure
+    regions: dict[Identifier, ReliabilityFigure]
+    domains: dict[Identifier, ReliabilityFigure]
+
+    def source(self) -> str:
+        p = self.provenance
+        return (
+            f"SDs measured on a synthetic reference sample ({p.generator}; n = {p.n}, seed "
+            f"{p.seed}, {p.date}; `{p.command}`). {p.sd_is} {p.r_is}"
+        )
+
+    def reliability(self) -> Reliability:
+        return Reliability(
+            source=self.source(),
+            functional_score=self.functional_score,
+            regions=self.regions,
+            domains=self.domains,
+            provenance=self.provenance,
+        )
 
 
 class AgeEquivalentSettings(Strict):
@@ -300,7 +346,7 @@ class InstrumentFile(Strict):
     domains: list[Domain] = Field(min_length=1)
     status_levels: list[StatusLevel]
     transforms: Transforms
-    reliability: Reliability
+    reliability: Reliability | None = None  # v2 on: reference.yaml instead
     plan: PlanSettings
     age_equivalents: AgeEquivalentSettings | None = None
     changes: Changes | None = None

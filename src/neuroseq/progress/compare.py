@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from neuroseq.instrument import Instrument
 from neuroseq.instrument.schema import ReliabilityFigure
+from neuroseq.progress.adjusted import AdjustedChange, Velocity, typical_score, velocities
 from neuroseq.progress.functions import DIRECTIONS, FunctionChange, function_changes
 from neuroseq.progress.rci import (
     RELIABLE_THRESHOLD,
@@ -107,6 +108,8 @@ class Comparison:
     scores: tuple[ScoreChange, ...]
     reliability_source: str
     notes: tuple[str, ...] = field(default=())
+    adjusted: tuple[AdjustedChange, ...] = field(default=())  # against typical development
+    velocity: tuple[Velocity, ...] = field(default=())
 
     def count(self, direction: str) -> int:
         return sum(c.direction == direction for c in self.functions)
@@ -116,6 +119,12 @@ class Comparison:
             if change.scope == scope and change.key == key:
                 return change
         raise KeyError(f"no {scope} score {key!r}")
+
+    def adjusted_change(self, scope: Scope, key: str) -> AdjustedChange:
+        for change in self.adjusted:
+            if change.scope == scope and change.key == key:
+                return change
+        raise KeyError(f"no age-adjusted {scope} score {key!r}")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -139,6 +148,8 @@ class Comparison:
             "reliable_change_threshold": RELIABLE_THRESHOLD,
             "reliability_source": self.reliability_source,
             "notes": list(self.notes),
+            "age_adjusted": [a.to_dict() for a in self.adjusted],
+            "developmental_velocity": [v.to_dict() for v in self.velocity],
         }
 
 
@@ -229,6 +240,10 @@ def compare(first: Snapshot, second: Snapshot, instrument: Instrument) -> Compar
                 _items_differ(instrument, ids, before, after),
             )
         )
+    adjusted = tuple(_adjusted(change, before, after, instrument) for change in scores)
+    velocity = velocities(
+        (before.ratings, before.age_months), (after.ratings, after.age_months), instrument
+    )
     notes = []
     if before.assessment_date == after.assessment_date:
         notes.append("both assessments have the same date")
@@ -244,4 +259,30 @@ def compare(first: Snapshot, second: Snapshot, instrument: Instrument) -> Compar
         scores=tuple(scores),
         reliability_source=rel.source.strip(),
         notes=tuple(notes),
+        adjusted=adjusted,
+        velocity=velocity,
+    )
+
+
+def _adjusted(
+    change: ScoreChange, before: Snapshot, after: Snapshot, inst: Instrument
+) -> AdjustedChange:
+    """The change of one score against the typical child's over the same ages."""
+    if change.scope == "total":
+        functions = inst.functions
+    elif change.scope == "region":
+        functions = inst.functions_in_region(change.key)
+    else:
+        functions = inst.functions_in_domain(change.key)
+    return AdjustedChange(
+        scope=change.scope,
+        key=change.key,
+        name=change.name,
+        before=change.before,
+        after=change.after,
+        typical_before=typical_score(functions, before.ratings, before.age_months, inst),
+        typical_after=typical_score(functions, after.ratings, after.age_months, inst),
+        sd=change.sd,
+        reliability=change.reliability,
+        items_differ=change.items_differ,
     )

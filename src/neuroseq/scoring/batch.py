@@ -97,6 +97,7 @@ class BatchScores:
     typical_region_scores: np.ndarray
     typical_domain_scores: np.ndarray
     age_typical_percent: np.ndarray
+    domain_age_typical_percent: np.ndarray  # (N, domains)
     age_equivalents_months: np.ndarray  # (N, domains)
     age_equivalent_flags: np.ndarray  # int codes into AGE_FLAGS
     missing_count: np.ndarray
@@ -302,8 +303,8 @@ def score_batch(b: BatchInput, inst: Instrument) -> BatchScores:
     scores = _ratio(num, den, PERCENT_PER_STATUS)
     typical_scores = _ratio(typ, den, PERCENT_PER_STATUS)
     n_regions = len(inst.region_ids)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        percent = np.where(typ[:, 0] > TOLERANCE, 100.0 * num[:, 0] / typ[:, 0], np.nan)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        percent = np.where(typ > TOLERANCE, 100.0 * num / typ, np.nan)
     ae_months, ae_flags = age_equivalents(values, w_rated, inst)
     return BatchScores(
         developmental_challenges_raw=raw,
@@ -324,7 +325,8 @@ def score_batch(b: BatchInput, inst: Instrument) -> BatchScores:
         typical_functional_score=typical_scores[:, 0],
         typical_region_scores=typical_scores[:, 1 : 1 + n_regions],
         typical_domain_scores=typical_scores[:, 1 + n_regions :],
-        age_typical_percent=percent,
+        age_typical_percent=percent[:, 0],
+        domain_age_typical_percent=percent[:, 1 + n_regions :],
         age_equivalents_months=ae_months,
         age_equivalent_flags=ae_flags,
         missing_count=(~rated).sum(axis=1),

@@ -134,6 +134,21 @@ def typical_group_score(
     return typical_sum(items, typical) / weight * PERCENT_PER_STATUS
 
 
+def group_age_typical_percent(
+    functions: Sequence[Function],
+    ratings: Mapping[str, int | None],
+    typical: Mapping[str, float],
+) -> float | None:
+    """The child's weighted status sum on a group's rated items as a percentage of the
+    typical child's of the same age on the same items (None if nothing is rated or the
+    typical child's sum is zero)."""
+    pairs = rated(functions, ratings)
+    typical_total = typical_sum([f for f, _ in pairs], typical)
+    if not pairs or typical_total <= TOLERANCE:
+        return None
+    return 100.0 * math.fsum(f.weight * r for f, r in pairs) / typical_total
+
+
 def age_typical_percent(
     ratings: Mapping[str, int | None],
     inst: Instrument,
