@@ -57,8 +57,14 @@ demo: install
 	NEUROSEQ_DEMO=1 $(BIN)/python manage.py seed_demo
 	NEUROSEQ_DEMO=1 $(BIN)/python manage.py runserver $(HOST_PORT)
 
+# Every benchmarks/bench_*.py appends its tracked figures to one fresh results file;
+# benchmarks/summary.py prints them as one table with goals (see benchmarks/figures.py).
+BENCH_RESULTS ?= $(VAR)/bench/results.jsonl
 bench: install
-	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+	@mkdir -p $(dir $(BENCH_RESULTS)) && rm -f $(BENCH_RESULTS) && touch $(BENCH_RESULTS)
+	@for f in benchmarks/bench_*.py; do echo "== $$f"; \
+		NEUROSEQ_BENCH_RESULTS=$(abspath $(BENCH_RESULTS)) $(BIN)/python $$f || exit 1; done
+	@$(BIN)/python benchmarks/summary.py $(BENCH_RESULTS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
