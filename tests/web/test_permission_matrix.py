@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from neuroseq.web.models import Assessment, Client, Role
+from neuroseq.web.models import Assessment, Client, Job, Role
 from neuroseq.web.permissions import MATRIX
 from neuroseq.web.services import assessments as assessment_service
 from neuroseq.web.services.audit import Actor
@@ -88,6 +88,12 @@ def attempt(action, world, http, user):
         response = http.get("/audit/")
     elif action == "members.manage":
         response = http.get("/members/")
+    elif action == "job.view":
+        response = http.get("/jobs/")
+    elif action == "export.cohort_scores":
+        before = Job.objects.count()
+        response = http.post("/jobs/start/cohort_scores/", {"signed_only": "on"})
+        assert (Job.objects.count() == before + 1) == (response.status_code == 302)
     else:
         raise AssertionError(f"no attempt written for {action}")
     assert response.status_code in {200, 302, 403}, (action, response.status_code)

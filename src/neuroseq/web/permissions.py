@@ -37,6 +37,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "assessment.amend": frozenset({SUPERVISOR, CLINICIAN}),
     "audit.view": frozenset({ADMIN}),
     "members.manage": frozenset({ADMIN}),
+    "job.view": frozenset({ADMIN, SUPERVISOR, CLINICIAN, TRAINEE}),
+    "export.cohort_scores": frozenset({ADMIN, SUPERVISOR, CLINICIAN}),
 }
 ACTIONS = tuple(MATRIX)
 

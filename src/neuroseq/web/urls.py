@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from neuroseq.web.api import api
-from neuroseq.web.views import assessments, audit, auth, clients, members
+from neuroseq.web.views import assessments, audit, auth, clients, jobs, members
 
 urlpatterns = [
     path("", auth.home, name="home"),
@@ -34,6 +34,11 @@ urlpatterns = [
     path("members/<int:pk>/active/", members.member_active, name="member_active"),
     path("teams/new/", members.team_create, name="team_create"),
     path("teams/members/", members.team_add_member, name="team_add_member"),
+    path("jobs/", jobs.job_list, name="job_list"),
+    path("jobs/start/<slug:kind>/", jobs.job_start, name="job_start"),
+    path("jobs/<uuid:pk>/", jobs.job_detail, name="job_detail"),
+    path("jobs/<uuid:pk>/status/", jobs.job_status, name="job_status"),
+    path("jobs/<uuid:pk>/download/", jobs.job_download, name="job_download"),
     path("api/", api.urls),
     # The admin signs in through the same page as everyone (lockout and two-factor included).
     path("admin/login/", auth.admin_login),

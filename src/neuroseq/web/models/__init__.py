@@ -4,6 +4,7 @@ from neuroseq.web.models.accounts import CareTeam, Membership, Organisation, Rol
 from neuroseq.web.models.assessments import Assessment, AssessmentStatus, ImmutableRecordError
 from neuroseq.web.models.audit import AuditChainHead, AuditEvent
 from neuroseq.web.models.clients import Client, ClientStatus
+from neuroseq.web.models.jobs import Job, JobStatus
 
 __all__ = [
     "Assessment",
@@ -14,6 +15,8 @@ __all__ = [
     "Client",
     "ClientStatus",
     "ImmutableRecordError",
+    "Job",
+    "JobStatus",
     "Membership",
     "Organisation",
     "Role",
