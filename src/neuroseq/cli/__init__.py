@@ -1,6 +1,6 @@
 """Command-line interface: ``neuroseq --help``."""
 
-from neuroseq.cli import core, maps, plan  # noqa: F401  (each module registers its commands)
+from neuroseq.cli import core, maps, ops, plan  # noqa: F401  (each module registers its commands)
 from neuroseq.cli.app import app
 
 
