@@ -58,7 +58,8 @@ def cohort_scores(job: JobContext) -> JobOutcome:
         chosen.filter(instrument_version=v).values_list("scores", flat=True).first() or {}
         for v in sorted(set(versions))
     ]
-    score_names = score_columns(samples)
+    # Sorted, so the file is the same whatever order the database keeps JSON keys in.
+    score_names = sorted(set(score_columns(samples)) - set(BASE_COLUMNS))
     rows = (
         chosen.select_related("client")
         .only(
