@@ -30,11 +30,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import django
 import httpx
 
 from neuroseq.cohort.example import WORKED_EXAMPLE
 from neuroseq.web import localserve
-from neuroseq.web.demo import DEMO_PASSWORD
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "neuroseq.web.settings")
+django.setup()  # only to read the demo's logins; the server runs in its own processes
+from neuroseq.web.demo import DEMO_PASSWORD  # noqa: E402
 
 LOGINS = [
     f"{role}@{org}.example"
@@ -42,6 +46,9 @@ LOGINS = [
     for role in ("supervisor", "clinician", "trainee")
 ]
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+ROW = re.compile(
+    r'href="/clients/(\d+)/">.*?</td>\s*<td>.*?</td>\s*<td>(\d{4}-\d{2}-\d{2})</td>', re.S
+)
 SEARCHES = ["a", "RS-00", "HT-01", "en", "zz-no-match"]
 
 
@@ -60,6 +67,7 @@ class Clinician:
     def __init__(self, http: httpx.AsyncClient, email: str, tally: Tally, rng: random.Random):
         self.http, self.email, self.tally, self.rng = http, email, tally, rng
         self.clients: list[str] = []
+        self.birth_dates: dict[str, date] = {}
         self.assessments: list[str] = []
 
     async def request(
@@ -92,8 +100,9 @@ class Clinician:
             params = {"q": self.rng.choice(SEARCHES)}
         page = await self.request("list / search clients", "GET", "/clients/", params=params)
         if page is not None:
-            found = re.findall(r'href="/clients/(\d+)/"', page.text)
-            self.clients = found or self.clients
+            found = ROW.findall(page.text)
+            self.clients = [pk for pk, _ in found] or self.clients
+            self.birth_dates.update((pk, date.fromisoformat(day)) for pk, day in found)
 
     async def view_client(self) -> None:
         if not self.clients:
@@ -113,19 +122,25 @@ class Clinician:
         await self.request("assessment page", "GET", f"/assessments/{pk}/")
 
     async def rate_and_save_draft(self) -> None:
-        """Rate every function and save the result as a new draft (today's only editor)."""
-        if not self.clients:
+        """Rate every function and save the ratings as a new draft (today's only editor).
+
+        Only for children the instrument covers today (under 18); the draft holds the
+        functional review and current relational health, no history.
+        """
+        today = date.today()
+        children = [pk for pk in self.clients if (today - self.birth_dates[pk]).days < 17 * 365]
+        if not children:
             return await self.list_clients()
-        client = self.rng.choice(self.clients)
+        client = self.rng.choice(children)
         form = await self.request(
             "rate and save draft", "GET", f"/clients/{client}/assessments/new/"
         )
         if form is None or not TOKEN.search(form.text):
             return
         inputs = copy.deepcopy(WORKED_EXAMPLE)
-        inputs.pop("client", None)
-        inputs.pop("synthetic", None)
-        inputs["assessment_date"] = date.today().isoformat()
+        for part in ("client", "synthetic", "adversities", "relational_history"):
+            inputs.pop(part, None)
+        inputs["assessment_date"] = today.isoformat()
         inputs["functional"] = {
             f: self.rng.choice([0, 1, 2, 3, None]) for f in inputs["functional"]
         }
