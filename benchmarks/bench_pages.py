@@ -21,7 +21,7 @@ from figures import record_figure
 ROUNDS = 4
 SECONDS = 0.75
 CLIENTS_PER_ORG = 20
-NOTE = "one process, Django test client, SQLite; trivial view = /health/"
+NOTE = "one process, Django test client, SQLite, vs /health/; render-once (14.5) is to come"
 
 
 def main() -> None:

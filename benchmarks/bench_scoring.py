@@ -110,7 +110,7 @@ def main() -> None:
             t_batch / t_floor,
             "x",
             f"<= {FLOOR_GOAL}",
-            "the floor reads the ratings once; ~18 output columns make 1.5-2x the real floor",
+            "the floor reads the ratings once (~18 output columns: 1.5-2x); issue 14.7 is to come",
         )
     record_figure(
         "scoring: per-record / batch, per assessment at 100k",

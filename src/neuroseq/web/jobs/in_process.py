@@ -2,8 +2,8 @@
 
 The request that starts a job returns at once; the job runs in a pool thread after the
 request's transaction commits, with its own database connection. Jobs in the pool do not
-survive a restart of the process: a job left ``running`` or ``queued`` then stays so
-(its page says since when). Production uses Celery workers instead (docs/deployment.md).
+survive a restart of the process: a job left ``running`` or ``queued`` then keeps that
+status (start it again). Production uses Celery workers instead (docs/deployment.md).
 """
 
 from __future__ import annotations
