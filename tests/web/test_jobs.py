@@ -15,6 +15,7 @@ import os
 import uuid
 
 import pytest
+from django.core.signals import request_finished, request_started
 from django.db import OperationalError, connection, transaction
 
 from neuroseq.web.jobs import in_process
@@ -285,15 +286,23 @@ def _check_cohort_export(world, http, job):
     return rows
 
 
-# The job is started through the service, not a page, from here on: the in-memory SQLite
-# test database cannot take a job thread writing while the test's request still writes its
-# session. Starting through the page is tested above (it returns with the job queued).
+def test_an_in_process_job_starts_only_when_its_request_has_finished(transactional_db, world):
+    request_started.send(sender=None)
+    job = _start(world.user(Role.ORG_ADMIN), "audit_verify")  # committed: dispatched
+    assert in_process.wait_for_all(0)  # nothing submitted yet: the request is still going
+    job.refresh_from_db()
+    assert job.status == JobStatus.QUEUED
+    request_finished.send(sender=None)
+    assert in_process.wait_for_all(WAIT)
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED
 
 
 def test_cohort_export_runs_in_process(transactional_db, world, as_role):
     make_assessment(world.child2, "signed")  # team 2: not visible to a team-1 clinician
     http = as_role(Role.CLINICIAN)
-    _start(world.user(Role.CLINICIAN), "cohort_scores", {"signed_only": True})
+    response = http.post("/jobs/start/cohort_scores/", {"signed_only": "on"})
+    assert response.status_code == 302
     assert in_process.wait_for_all(WAIT)
     job = Job.objects.get()
     rows = _check_cohort_export(world, http, job)

@@ -128,6 +128,9 @@ def test_enrolment_audit_log_and_members_pages(live_server: Any, page: Page, cli
     expect(page.get_by_role("heading", name="Verify the audit trail")).to_be_visible()
     assert_accessible(page)  # the job page while it runs, or done
     # The page polls the job and reloads itself when the job (in-process here) has finished.
+    from neuroseq.web.jobs import in_process
+
+    assert in_process.wait_for_all(30)
     expect(page.get_by_text(re.compile("Hash chain intact"))).to_be_visible(timeout=30_000)
     assert_accessible(page)
     page.get_by_role("link", name="Jobs").click()

@@ -25,7 +25,7 @@ def dispatch(job_id: str) -> None:
     if not uses_celery():
         from neuroseq.web.jobs import in_process
 
-        in_process.submit(job_id)
+        in_process.submit_after_request(job_id)
         return
     from neuroseq.web.jobs.celery import run_job
 

@@ -9,7 +9,7 @@
     fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (s) {
-        if (!s) { return; }
+        if (!s) { window.setTimeout(poll, 5000); return; }
         if (s.finished) { window.location.reload(); return; }
         var bar = document.getElementById("job-progress");
         if (bar) { bar.value = s.progress; bar.textContent = s.progress + "%"; }
