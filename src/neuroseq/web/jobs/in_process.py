@@ -4,7 +4,8 @@ The request that starts a job returns at once; the job runs in a pool thread, wi
 database connection, once the request has finished (after its transaction committed and
 its response went out, so the job never competes with that request for the database).
 Jobs in the pool do not survive a restart of the process: a job left ``running`` or
-``queued`` then keeps that status (start it again). Production uses Celery workers instead (docs/deployment.md).
+``queued`` then keeps that status (start it again). Production uses Celery workers
+instead (docs/deployment.md).
 """
 
 from __future__ import annotations
