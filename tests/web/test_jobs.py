@@ -105,6 +105,8 @@ def test_starting_a_job_returns_at_once_and_is_audited(world, as_role):
     assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
     assert job.status == JobStatus.QUEUED  # the queue gets it only after the commit
     assert job.owner == world.user(Role.CLINICIAN)
+    listed = as_role(Role.CLINICIAN).get("/jobs/").content.decode()
+    assert f'href="/jobs/{job.pk}/">Export cohort scores (CSV)</a>' in listed
     assert job.params == {"signed_only": True}
     event = AuditEvent.objects.filter(action="job.start").get()
     assert event.details == {"kind": "cohort_scores", "params": {"signed_only": True}}

@@ -131,6 +131,11 @@ def wait_until_up(base_url: str, timeout: float = 60) -> None:
         time.sleep(0.3)
 
 
+def _interrupt(*_: object) -> None:
+    """SIGTERM stops the server like Ctrl-C (the ``finally`` below stops the children)."""
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default=os.environ.get("SERVE_DATABASE_URL", DEFAULT_DB))
@@ -144,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     prepare(env, args.clients_per_org)
     processes = start(env)
     print(f"serving http://{args.bind}/ (gunicorn, PostgreSQL); Ctrl-C stops it", flush=True)
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         while all(p.poll() is None for p in processes):
             time.sleep(0.5)

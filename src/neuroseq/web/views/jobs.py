@@ -20,6 +20,10 @@ from neuroseq.web.views.common import actor, clinic_view
 BOOLEAN_OFF = {"", "0", "false", "off", "no"}
 
 
+def _titles() -> dict[str, str]:
+    return {k.name: k.title for k in all_kinds()}
+
+
 def _startable(request: HttpRequest) -> list[JobKind]:
     return [k for k in all_kinds() if can(request.user, k.permission)]  # type: ignore[arg-type]
 
@@ -27,6 +31,8 @@ def _startable(request: HttpRequest) -> list[JobKind]:
 def _list(request: HttpRequest, errors: dict[str, list[str]] | None = None) -> HttpResponse:
     """The user's jobs and the kinds they may start; ``errors``: kind -> problems."""
     page = Paginator(visible_jobs(request.user), 25).get_page(request.GET.get("page"))  # type: ignore[arg-type]
+    for job in page.object_list:
+        job.title = _titles().get(job.kind, job.kind)
     return render(
         request,
         "jobs/list.html",
