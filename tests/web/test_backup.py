@@ -153,3 +153,28 @@ def test_only_a_database_with_records_needs_force(db):
     assert not backup.holds_records()  # migrated, but no organisation, user or event yet
     record(Actor.system("tests"), "test.first")
     assert backup.holds_records()
+
+
+def test_missing_postgresql_tools_are_named(db, monkeypatch, tmp_path):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    monkeypatch.setenv("PATH", str(tmp_path))  # no pg_dump here
+    with pytest.raises(backup.BackupError, match="pg_dump not found: install the PostgreSQL"):
+        backup.backup(tmp_path / "clinic.backup")
+    assert not list(tmp_path.iterdir())
+
+
+def test_cli_bad_input_exits_2_with_the_reason(db, tmp_path):
+    from typer.testing import CliRunner
+
+    from neuroseq.cli import app
+
+    runner = CliRunner()
+    done = runner.invoke(app, ["backup", "-o", str(tmp_path / "missing" / "clinic.backup")])
+    assert done.exit_code == 2
+    assert "--output: the folder" in done.output and "does not exist" in done.output
+    junk = tmp_path / "junk.backup"
+    junk.write_bytes(b"\x00" * 100)
+    done = runner.invoke(app, ["restore", str(junk), "--force"])
+    assert done.exit_code == 2 and "not a neuroseq backup" in done.output
+    assert "Traceback" not in done.output
