@@ -140,7 +140,7 @@ def test_enrolment_audit_log_and_members_pages(live_server: Any, page: Page, cli
         # The page polls the job and reloads itself when it has finished.
         expect(page.get_by_text(re.compile("Hash chain intact"))).to_be_visible(timeout=30_000)
         assert_accessible(page)
-    page.get_by_role("link", name="Jobs").click()
+    page.get_by_role("link", name="Jobs", exact=True).click()
     expect(page.get_by_role("heading", name="Your jobs")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Members").click()
