@@ -9,7 +9,7 @@ PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 HOST_PORT ?= 127.0.0.1:8000
 VAR := var
 
-.PHONY: install demo test lint fmt bench chromium docs clean
+.PHONY: install demo test lint fmt bench chromium docs clean serve load
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -59,8 +59,28 @@ demo: install
 	NEUROSEQ_DEMO=1 $(BIN)/python manage.py seed_demo
 	NEUROSEQ_DEMO=1 $(BIN)/python manage.py runserver $(HOST_PORT)
 
+# Every benchmarks/bench_*.py appends its tracked figures to one fresh results file;
+# benchmarks/summary.py prints them as one table with goals (see benchmarks/figures.py).
+BENCH_RESULTS ?= $(VAR)/bench/results.jsonl
 bench: install
-	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+	@mkdir -p $(dir $(BENCH_RESULTS)) && rm -f $(BENCH_RESULTS) && touch $(BENCH_RESULTS)
+	@for f in benchmarks/bench_*.py; do echo "== $$f"; \
+		NEUROSEQ_BENCH_RESULTS=$(abspath $(BENCH_RESULTS)) $(BIN)/python $$f || exit 1; done
+	@$(BIN)/python benchmarks/summary.py $(BENCH_RESULTS)
+
+# The production stack on this machine: gunicorn + PostgreSQL (+ a Celery worker when
+# REDIS_URL is set), demo-seeded; see docs/deployment.md. Ctrl-C stops it.
+SERVE_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/neuroseq_serve
+SERVE_BIND ?= 127.0.0.1:8000
+serve: install
+	SERVE_DATABASE_URL=$(SERVE_DATABASE_URL) SERVE_BIND=$(SERVE_BIND) $(BIN)/python -m neuroseq.web.localserve
+
+# A bounded load (20 simulated clinicians, 60 s) against gunicorn on PostgreSQL, in a
+# scratch database that is dropped afterwards. Not part of CI.
+LOAD_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/neuroseq_load
+LOAD_BIND ?= 127.0.0.1:8002
+load: install
+	LOAD_DATABASE_URL=$(LOAD_DATABASE_URL) LOAD_BIND=$(LOAD_BIND) $(BIN)/python benchmarks/load.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from neuroseq.web.models import ApiToken, Assessment, Client, Role
+from neuroseq.web.models import ApiToken, Assessment, Client, Job, Role
 from neuroseq.web.permissions import MATRIX
 from neuroseq.web.services import assessments as assessment_service
 from neuroseq.web.services.audit import Actor
@@ -105,6 +105,12 @@ def attempt(action, world, http, user):
         response = http.post("/account/tokens/", {"name": "matrix", "expires_in_days": 5})
         created = ApiToken.objects.filter(user=user, name="matrix").exists()
         assert created == (response.status_code == 200)
+    elif action == "job.view":
+        response = http.get("/jobs/")
+    elif action == "export.cohort_scores":
+        before = Job.objects.count()
+        response = http.post("/jobs/start/cohort_scores/", {"signed_only": "on"})
+        assert (Job.objects.count() == before + 1) == (response.status_code == 302)
     else:
         raise AssertionError(f"no attempt written for {action}")
     assert response.status_code in {200, 302, 403}, (action, response.status_code)

@@ -36,6 +36,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -51,6 +52,8 @@ from neuroseq.web.models import (
     AuditEvent,
     CareTeam,
     Client,
+    Job,
+    JobStatus,
     Membership,
     Role,
     User,
@@ -61,6 +64,7 @@ from .factories import MembershipFactory, UserFactory
 from .helpers import make_assessment, sign_in
 
 MISSING_ID = 987_654_321
+MISSING_UUID = "00000000-0000-4000-8000-000000000000"
 TEAM_SCOPED = {Role.SUPERVISOR, Role.CLINICIAN, Role.TRAINEE, Role.VIEWER}
 ROLES = ["anonymous", "staff", *Role.values]
 SCOPES = ["own", "other_team", "other_org", "missing"]
@@ -99,24 +103,42 @@ OBJECT_KINDS = {
     ("members", "pk"): "membership",
     ("teams", "team_pk"): "team",
     ("tokens", "pk"): "token",
+    ("jobs", "pk"): "job",
 }
 #: Records that belong to one person, not to a care team: "own" is the asker's own record,
 #: and anybody else's answers 404 whatever the role (an admin does not revoke others' tokens).
-PERSONAL_KINDS = {"token"}
-#: Parameters that name a choice, not a record: filled with a valid value in every scope.
-VALUE_PARAMS = {"kind": "scores"}
+PERSONAL_KINDS = {"token", "job"}
+#: Parameters that name a choice, not a record, by (segment before it, name): the value
+#: filled in every scope and, where the choice carries its own permission (a job kind), the
+#: action the route checks for that value on top of its declared one.
+VALUE_PARAMS: dict[tuple[str, str], tuple[str, str | None]] = {
+    ("exports", "kind"): ("scores", None),
+    ("start", "kind"): ("cohort_scores", "export.cohort_scores"),
+}
+
+
+def _segment(route: Route, param: str) -> str:
+    parts = [p for p in re.split(r"/", route.path) if p]
+    for index, part in enumerate(parts):
+        if re.match(rf"<(?:\w+:)?{param}>|{{{param}}}", part):
+            return parts[index - 1] if index else ""
+    return ""
+
+
+def value_action(route: Route) -> str | None:
+    """The extra action a choice parameter of ``route`` carries (e.g. a job kind's)."""
+    for param in route.params:
+        value = VALUE_PARAMS.get((_segment(route, param), param))
+        if value is not None and value[1] is not None:
+            return value[1]
+    return None
 
 
 def object_kind(route: Route, param: str) -> str:
     """Which kind of record a route parameter names, from the segment before it."""
-    if param in VALUE_PARAMS:
+    segment = _segment(route, param)
+    if (segment, param) in VALUE_PARAMS:
         return "value"
-    parts = [p for p in re.split(r"/", route.path) if p]
-    segment = ""
-    for index, part in enumerate(parts):
-        if re.fullmatch(rf"<(?:\w+:)?{param}>|{{{param}}}", part):
-            segment = parts[index - 1] if index else ""
-            break
     try:
         return OBJECT_KINDS[(segment, param)]
     except KeyError:
@@ -223,7 +245,8 @@ class Scopes:
 
 
 @pytest.fixture
-def scopes(world) -> Scopes:
+def scopes(world, tmp_path, settings) -> Scopes:
+    settings.NEUROSEQ_JOB_DIR = tmp_path
     org_a = world.team1.organisation
     viewer2 = MembershipFactory(
         organisation=org_a, role=Role.VIEWER, user__email="v2@alpha.example"
@@ -265,6 +288,13 @@ def scopes(world) -> Scopes:
     }
     objects["other_team"]["token"] = _token(world.team2_clinician.user)
     objects["other_org"]["token"] = _token(world.other.user)
+    objects["own"]["job"] = {
+        role: _job(user, tmp_path)
+        for role, user in users.items()
+        if user is not None and role != "staff"
+    }
+    objects["other_team"]["job"] = _job(world.team2_clinician.user, tmp_path)
+    objects["other_org"]["job"] = _job(world.other.user, tmp_path)
     leaks = [world.other_child.display_id, world.other_child.given_name, world.other.user.email]
     return Scopes(objects, users, leaks)
 
@@ -279,18 +309,35 @@ def _token(user: User) -> ApiToken:
     )
 
 
+def _job(user: User, job_dir: Path) -> Job:
+    """A finished job with a result file (the job folder is the test's own)."""
+    (job_dir / f"{user.pk}.csv").write_text("a,b\n", encoding="utf-8")
+    return Job.objects.create(
+        kind="cohort_scores",
+        owner=user,
+        organisation=user.membership.organisation,
+        status=JobStatus.SUCCEEDED,
+        result_name="result.csv",
+        result_path=f"{user.pk}.csv",
+        result_type="text/csv",
+        result_size=4,
+    )
+
+
 def _url(route: Route, scope: Scopes, name: str, role: str = "") -> str:
     path = route.path if route.path.startswith("/") else "/" + route.path
     if route.kind in {"public", "account"}:  # e.g. a token: any value will do
         return re.sub(r"<(?:\w+:)?\w+>|{\w+}", "not-a-real-token", path)
     for param, kind in zip(route.params, route.objects, strict=True):
         if kind == "value":
-            path = re.sub(rf"<(?:\w+:)?{param}>|{{{param}}}", VALUE_PARAMS[param], path)
+            value = VALUE_PARAMS[(_segment(route, param), param)][0]
+            path = re.sub(rf"<(?:\w+:)?{param}>|{{{param}}}", value, path)
             continue
         record = None if name == "missing" else scope.objects[name][kind]
         if isinstance(record, dict):  # a personal record: the asker's own
             record = record.get(role)
-        value = MISSING_ID if record is None else record.pk
+        missing = MISSING_UUID if f"<uuid:{param}>" in path else MISSING_ID
+        value = missing if record is None else record.pk
         path = re.sub(rf"<(?:\w+:)?{param}>|{{{param}}}", str(value), path)
     return path
 
@@ -325,7 +372,8 @@ def _expected(route: Route, role: str, scope: str) -> str:
         return "login"
     if route.kind == "account":
         return "allowed"
-    if role == "staff" or role not in MATRIX[route.action]:
+    extra = value_action(route)
+    if role == "staff" or role not in MATRIX[route.action] or (extra and role not in MATRIX[extra]):
         return "forbidden"
     if not route.names_records or scope == "own":
         return "allowed"
@@ -384,7 +432,12 @@ def test_route(route, scopes):
                         f"{route.name} as {role}, {scope}: refusal not audited"
                     )
                 if response.status_code == 200 and route.kind in {"clinic", "api"}:
-                    body = response.content.decode(errors="replace")
+                    raw = (
+                        b"".join(response.streaming_content)
+                        if response.streaming
+                        else response.content
+                    )
+                    body = raw.decode(errors="replace")
                     for text in scopes.leaks:
                         assert text not in body, f"{route.name} as {role}, {scope} shows {text!r}"
                     child_kinds = {"client", "assessment"} & set(route.objects)

@@ -5,6 +5,7 @@ from neuroseq.cli import (  # noqa: F401  (each module registers its commands)
     core,
     interop,
     maps,
+    ops,
     plan,
     reliability,
 )

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 from django.utils.ipv6 import clean_ipv6_address
 
@@ -35,7 +36,17 @@ def canonical(raw: str) -> str | None:
 
 @lru_cache(maxsize=8)
 def _networks(proxies: tuple[str, ...]) -> tuple[Network, ...]:
-    return tuple(ipaddress.ip_network(p.strip(), strict=False) for p in proxies if p.strip())
+    networks = []
+    for entry in proxies:
+        if not entry.strip():
+            continue
+        try:
+            networks.append(ipaddress.ip_network(entry.strip(), strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"NEUROSEQ_TRUSTED_PROXIES: expected IP addresses or networks, got {entry!r}"
+            ) from None
+    return tuple(networks)
 
 
 def _trusted(address: str, networks: Iterable[Network]) -> bool:

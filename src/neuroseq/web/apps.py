@@ -20,5 +20,8 @@ class ClinicConfig(AppConfig):
 
     def ready(self) -> None:
         from neuroseq.web import checks, signals  # noqa: F401  (audit receivers, system checks)
+        from neuroseq.web.jobs import in_process  # noqa: F401  (runs jobs after requests)
+        from neuroseq.web.search import ensure_search_index
 
         post_migrate.connect(_ensure_triggers, sender=self)
+        post_migrate.connect(ensure_search_index, sender=self)

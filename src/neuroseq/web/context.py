@@ -21,5 +21,6 @@ def clinic(request: HttpRequest) -> dict[str, Any]:
             "children": membership is not None and membership.role == "viewer",
             "audit": membership is not None and can(user, "audit.view"),  # type: ignore[arg-type]
             "members": membership is not None and can(user, "members.manage"),  # type: ignore[arg-type]
+            "jobs": membership is not None and can(user, "job.view"),  # type: ignore[arg-type]
         },
     }

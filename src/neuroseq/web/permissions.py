@@ -41,6 +41,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "export.cohort": frozenset({ADMIN, SUPERVISOR, CLINICIAN}),
     "export.research": frozenset({ADMIN}),
     "api.tokens": frozenset({ADMIN, SUPERVISOR, CLINICIAN, TRAINEE, VIEWER}),
+    "job.view": frozenset({ADMIN, SUPERVISOR, CLINICIAN, TRAINEE}),
+    "export.cohort_scores": frozenset({ADMIN, SUPERVISOR, CLINICIAN}),
 }
 ACTIONS = tuple(MATRIX)
 

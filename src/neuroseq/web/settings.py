@@ -43,6 +43,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "neuroseq.web.sqlite_optimize.SQLiteOptimizeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "neuroseq.web.middleware.SecurityHeadersMiddleware",
@@ -89,7 +90,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers work while one writer writes; IMMEDIATE takes the write lock at
         # BEGIN so two writers queue (up to ``timeout`` seconds) instead of deadlocking.
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+        "PRAGMA analysis_limit=400;",
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
     }
@@ -227,3 +229,29 @@ NEUROSEQ_MAX_JSON_BYTES = env_int("NEUROSEQ_MAX_JSON_BYTES", 100 * 1024)
 NEUROSEQ_AUDIT_KEYS, NEUROSEQ_AUDIT_KEY_ID, NEUROSEQ_AUDIT_KEY_SOURCE = audit_keys(VAR_DIR)
 # At most this many events are verified per request; the next check continues from there.
 NEUROSEQ_AUDIT_VERIFY_LIMIT = env_int("NEUROSEQ_AUDIT_VERIFY_LIMIT", 100_000)
+
+# Background jobs (docs/deployment.md, "Background jobs"). With REDIS_URL set, jobs go to
+# Celery workers through Redis (broker and result store); without it (the laptop, the
+# demo) they run in this process, in a small thread pool started after the request commits.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CELERY_BROKER_URL = REDIS_URL or None
+CELERY_RESULT_BACKEND = REDIS_URL or None
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_ACKS_LATE = True  # a job whose worker died is delivered again (see runner)
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_RESULT_EXPIRES = 24 * 3600
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("JOB_VISIBILITY_SECONDS", 3600),
+    # A request that queues a job must not hang when Redis is down: one quick retry, then
+    # the job is marked failed ("the job queue could not be reached").
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "socket_connect_timeout": 3,
+    "socket_timeout": 10,
+}
+NEUROSEQ_JOB_DIR = Path(os.environ.get("NEUROSEQ_JOB_DIR", VAR_DIR / "jobs"))
+NEUROSEQ_JOB_THREADS = env_int("NEUROSEQ_JOB_THREADS", 2)

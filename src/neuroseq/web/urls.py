@@ -4,7 +4,7 @@ from django.urls import path
 
 from neuroseq.web.api import api
 from neuroseq.web.api_v1 import api_v1
-from neuroseq.web.views import accounts, assessments, audit, auth, clients, interop, members
+from neuroseq.web.views import accounts, assessments, audit, auth, clients, interop, jobs, members
 
 urlpatterns = [
     path("", auth.home, name="home"),
@@ -65,6 +65,11 @@ urlpatterns = [
     path("clients/<int:pk>/export/", interop.client_record_export, name="client_export"),
     path("exports/", interop.exports_page, name="exports"),
     path("api/v1/", api_v1.urls),
+    path("jobs/", jobs.job_list, name="job_list"),
+    path("jobs/start/<slug:kind>/", jobs.job_start, name="job_start"),
+    path("jobs/<uuid:pk>/", jobs.job_detail, name="job_detail"),
+    path("jobs/<uuid:pk>/status/", jobs.job_status, name="job_status"),
+    path("jobs/<uuid:pk>/download/", jobs.job_download, name="job_download"),
     path("api/", api.urls),
     # The admin signs in through the same page as everyone (lockout and two-factor included).
     path("admin/login/", auth.admin_login, name="admin_login"),

@@ -13,6 +13,7 @@ from neuroseq.web.models.api_tokens import ApiToken
 from neuroseq.web.models.assessments import Assessment, AssessmentStatus, ImmutableRecordError
 from neuroseq.web.models.audit import AuditChainHead, AuditCheckpoint, AuditEvent, CheckpointKind
 from neuroseq.web.models.clients import Client, ClientStatus
+from neuroseq.web.models.jobs import Job, JobStatus
 from neuroseq.web.models.throttle import LoginThrottle
 
 __all__ = [
@@ -29,6 +30,8 @@ __all__ = [
     "ClientStatus",
     "ImmutableRecordError",
     "LoginThrottle",
+    "Job",
+    "JobStatus",
     "Membership",
     "Organisation",
     "Role",

@@ -452,9 +452,12 @@ UNATTRIBUTED = (
 )
 
 
-def verify_for_organisation(organisation: Organisation) -> OrganisationReport:
-    """The check an organisation admin runs: their numbers only, nobody else's details."""
-    report = verify_incremental(organisation_id=organisation.pk)
+def verify_for_organisation(
+    organisation: Organisation, limit: int | None = None
+) -> OrganisationReport:
+    """The check an organisation admin runs: their numbers only, nobody else's details.
+    ``limit`` as for :func:`verify_incremental` (the background job passes 0: no limit)."""
+    report = verify_incremental(limit=limit, organisation_id=organisation.pk)
     if not report.ok:
         problem = report.problems[0]
         if problem.organisation_id == organisation.pk:

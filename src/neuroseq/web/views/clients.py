@@ -7,15 +7,16 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from neuroseq.web import search
 from neuroseq.web.forms import ClientFilterForm, ClientForm, ViewerLinkForm
 from neuroseq.web.models import Assessment, AssessmentStatus, CareTeam, Client, Membership, Role
+from neuroseq.web.pagination import CappedPaginator
 from neuroseq.web.permissions import can, get_client, membership_of, visible_clients
 from neuroseq.web.presenters import age_on, change_map, present
 from neuroseq.web.services import clients as client_service
@@ -46,11 +47,7 @@ def client_list(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         q = form.cleaned_data["q"].strip()
         if q:
-            clients = clients.filter(
-                Q(display_id__icontains=q)
-                | Q(given_name__icontains=q)
-                | Q(family_name__icontains=q)
-            )
+            clients = search.matching(clients, q)
         if form.cleaned_data["team"] is not None:
             clients = clients.filter(care_team=form.cleaned_data["team"])
         if form.cleaned_data["status"]:
@@ -60,7 +57,7 @@ def client_list(request: HttpRequest) -> HttpResponse:
         .annotate(latest_date=_latest("assessment_date"), latest_status=_latest("status"))
         .order_by("display_id")
     )
-    page = Paginator(clients, settings.NEUROSEQ_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(clients, settings.NEUROSEQ_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     labels = dict(AssessmentStatus.choices)
     for row in rows:
