@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import yaml
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 
-from neuroseq.web.models import CareTeam, ClientStatus, Role
+from neuroseq.web.models import CareTeam, ClientStatus, Role, ViewerKind
 
 
 class EmailLoginForm(AuthenticationForm):
@@ -80,24 +81,79 @@ class ClientForm(forms.Form):
         return value
 
 
-class AssessmentInputForm(forms.Form):
-    inputs = forms.CharField(
-        label="Assessment (JSON, neuroseq.assessment/1 format)",
-        widget=forms.Textarea(attrs={"rows": 16, "spellcheck": "false"}),
-        help_text="Paste an assessment file. The client's id and birth date are filled in.",
+class AssessmentStartForm(forms.Form):
+    assessment_date = forms.CharField(
+        label="Date of the assessment",
+        help_text="The day of the review, as YYYY-MM-DD. Ages are worked out from it.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        max_length=10,
+    )
+    rater = forms.CharField(
+        label="Who is rating (optional)",
+        help_text="A name or role, e.g. the staffing lead.",
+        max_length=120,
+        required=False,
     )
 
-    def clean_inputs(self) -> Any:
-        raw = self.cleaned_data["inputs"]
-        try:
-            data = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise forms.ValidationError(
-                f"Not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}."
-            ) from None
-        if not isinstance(data, dict):
-            raise forms.ValidationError("Expected a JSON object ({...}) at the top.")
+
+IMPORT_MAX_BYTES = 1_000_000
+
+
+class AssessmentInputForm(forms.Form):
+    """Import an assessment file: pasted, or uploaded (JSON, or YAML by file name)."""
+
+    file = forms.FileField(
+        label="Assessment file (.json, .yaml)",
+        required=False,
+        help_text="A file from neuroseq example, the command line or another system.",
+    )
+    inputs = forms.CharField(
+        label="Or paste the file's text",
+        widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false"}),
+        required=False,
+        help_text="The child's pseudonym and birth date are taken from this client's record.",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        upload, text = data.get("file"), (data.get("inputs") or "").strip()
+        if upload is None and not text:
+            self.add_error("inputs", "Choose a file or paste its text.")
+            return data
+        name = ""
+        if upload is not None:
+            if upload.size > IMPORT_MAX_BYTES:
+                self.add_error("file", f"Expected a file of at most {IMPORT_MAX_BYTES:,} bytes.")
+                return data
+            try:
+                text = upload.read().decode("utf-8")
+            except UnicodeDecodeError:
+                self.add_error("file", "Expected a UTF-8 text file (JSON or YAML).")
+                return data
+            name = upload.name.lower()
+        field = "file" if upload is not None else "inputs"
+        if name.endswith((".yaml", ".yml")):
+            try:
+                parsed = yaml.safe_load(text)
+            except yaml.YAMLError as exc:
+                self.add_error(field, f"Not valid YAML: {exc}")
+                return data
+        else:
+            try:
+                parsed = json.loads(text)
+            except json.JSONDecodeError as exc:
+                self.add_error(
+                    field, f"Not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}."
+                )
+                return data
+        if not isinstance(parsed, dict):
+            self.add_error(field, "Expected an object ({...}) at the top.")
+            return data
+        data["inputs"] = parsed
         return data
+
+
+AssessmentImportForm = AssessmentInputForm
 
 
 class AmendForm(forms.Form):
@@ -161,6 +217,17 @@ class TeamMemberForm(forms.Form):
 
 class ViewerLinkForm(forms.Form):
     viewer = forms.ModelChoiceField(label="Caregiver or teacher", queryset=CareTeam.objects.none())
+    kind = forms.ChoiceField(
+        label="They are the child's",
+        choices=ViewerKind.choices,
+        initial=ViewerKind.CAREGIVER,
+        widget=forms.RadioSelect,
+        help_text='A caregiver reads about "your child"; a teacher reads about the pupil by name.',
+        required=False,
+    )
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data.get("kind") or ViewerKind.CAREGIVER
 
     def __init__(self, *args: Any, viewers: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)

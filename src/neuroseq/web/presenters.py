@@ -15,6 +15,8 @@ from datetime import date
 from typing import Any
 
 from neuroseq.assessment import AssessmentError, parse_assessment
+from neuroseq.brainmap import render_map, typical_statuses
+from neuroseq.brainmap.text import format_age
 from neuroseq.instrument import Instrument, InstrumentError, load_instrument
 from neuroseq.scoring import score_assessment
 from neuroseq.web.models import Assessment
@@ -31,16 +33,16 @@ GATE_TEXT = {
 
 
 def format_months(months: float | None) -> str:
+    """An age in words, with the maps' rule (completed months), so a page says one age."""
     if months is None or (isinstance(months, float) and math.isnan(months)):
         return "not available"
-    whole = int(round(months))
-    years, rest = divmod(whole, 12)
-    parts = []
-    if years:
-        parts.append(f"{years} year{'s' if years != 1 else ''}")
-    if rest or not years:
-        parts.append(f"{rest} month{'s' if rest != 1 else ''}")
-    return " ".join(parts)
+    return format_age(months)
+
+
+AGE_FLAG_TEXT = {
+    "below_norms": "younger than the earliest norms: below a newborn on these items",
+    "ceiling": "at the top of the norms: at least this age (when typical children reach it)",
+}
 
 
 def format_score(value: float | None) -> str:
@@ -70,6 +72,8 @@ class AssessmentView:
     missing: list[str]
     map_svg: str | None
     comparison_svg: str | None
+    typical_svg: str | None
+    map_rows: list[dict[str, Any]]
     age_chart_svg: str | None
     plan: list[dict[str, Any]] | None
     snapshot_matches: bool
@@ -107,6 +111,54 @@ def _draw(
         )
     except Exception:  # a drawing bug must not hide the record; the page says "not available"
         log.exception("%s failed for assessment %s", render, assessment.pk)
+        return None
+
+
+def map_rows(
+    inst: Instrument, ratings: dict[str, int | None], age: float, *, plain: bool = False
+) -> list[dict[str, Any]]:
+    """The map as a list, top region first: each function's status beside the typical child's.
+
+    Phones and screen readers read this where the drawn map is too small or not seen.
+    """
+    typical = typical_statuses(inst, age)
+    regions = []
+    for region in reversed(inst.regions):
+        rows = []
+        for f in inst.functions_in_region(region.id):
+            status, usual = ratings.get(f.id), typical.get(f.id)
+            level = inst.status_level(status) if status is not None else None
+            words = (level.plain_label if plain else level.label) if level else "not rated"
+            versus = ""
+            if status is not None and usual is not None and status != usual:
+                versus = "below" if status < usual else "above"
+            rows.append(
+                {
+                    "name": f.plain_name if plain else f.name,
+                    "status": "-" if status is None else status,
+                    "words": words,
+                    "typical": usual,
+                    "versus": versus,
+                }
+            )
+        regions.append({"name": region.plain_name if plain else region.name, "functions": rows})
+    return regions
+
+
+def _typical_map(inst: Instrument, assessment: Assessment, age: float) -> str | None:
+    """The typically developing child of the same age, drawn like the child's map."""
+    try:
+        return render_map(
+            inst,
+            typical_statuses(inst, age),
+            pseudonym=f"Typical child aged {format_age(age)}",
+            age_months=age,
+            assessment_date=assessment.assessment_date,
+            title="A typically developing child of the same age (from the norms)",
+            id_prefix=f"typ{assessment.pk}",
+        )
+    except Exception:  # a drawing bug must not hide the record; the page says "not available"
+        log.exception("typical map failed for assessment %s", assessment.pk)
         return None
 
 
@@ -231,6 +283,7 @@ def present(
             "plain": d.plain_name,
             "age": format_months(months.get(d.id)),
             "flag": str(flags.get(d.id) or ""),
+            "flag_text": AGE_FLAG_TEXT.get(str(flags.get(d.id) or ""), ""),
         }
         for d in inst.domains
     ]
@@ -251,10 +304,10 @@ def present(
             for f in snapshot.get("missing_items", [])
             if f in inst.function_ids
         ],
-        map_svg=_draw("render_map", inst, assessment, age, _ratings(assessment)),
-        comparison_svg=_draw(
-            "render_typical_comparison", inst, assessment, age, _ratings(assessment)
-        ),
+        map_svg=_draw("render_map", inst, assessment, age, _ratings(assessment), mark_typical=True),
+        comparison_svg=None,
+        typical_svg=_typical_map(inst, assessment, age),
+        map_rows=map_rows(inst, _ratings(assessment), age),
         age_chart_svg=_draw(
             "render_age_equivalent_chart", inst, assessment, age, scores.age_equivalents
         )

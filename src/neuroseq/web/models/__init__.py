@@ -3,7 +3,13 @@
 from neuroseq.web.models.accounts import CareTeam, Membership, Organisation, Role, User
 from neuroseq.web.models.assessments import Assessment, AssessmentStatus, ImmutableRecordError
 from neuroseq.web.models.audit import AuditChainHead, AuditEvent
-from neuroseq.web.models.clients import Client, ClientStatus
+from neuroseq.web.models.clients import Client, ClientStatus, ViewerKind, ViewerLink
+from neuroseq.web.models.workflow import (
+    DraftRevision,
+    FamilyRelease,
+    ReviewOutcome,
+    ReviewRound,
+)
 
 __all__ = [
     "Assessment",
@@ -13,9 +19,15 @@ __all__ = [
     "CareTeam",
     "Client",
     "ClientStatus",
+    "DraftRevision",
+    "FamilyRelease",
     "ImmutableRecordError",
     "Membership",
     "Organisation",
+    "ReviewOutcome",
+    "ReviewRound",
     "Role",
     "User",
+    "ViewerKind",
+    "ViewerLink",
 ]

@@ -9,7 +9,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from neuroseq.web.models import CareTeam, Client, ClientStatus, Membership, Organisation, Role
+from neuroseq.web.models import (
+    CareTeam,
+    Client,
+    ClientStatus,
+    Membership,
+    Organisation,
+    Role,
+    ViewerKind,
+)
 from neuroseq.web.permissions import require
 from neuroseq.web.services.audit import Actor, record
 
@@ -125,20 +133,25 @@ def update_client(actor: Actor, client: Client, **changes: Any) -> Client:
     return locked
 
 
-def link_viewer(actor: Actor, client: Client, viewer: Membership) -> None:
+def link_viewer(
+    actor: Actor, client: Client, viewer: Membership, *, kind: str = ViewerKind.CAREGIVER
+) -> None:
+    """Link a caregiver or teacher (``kind``: how the family page speaks to them)."""
     if actor.user is not None:
         require(actor.user, "client.link_viewer")
     if viewer.organisation_id != client.organisation_id or viewer.role != Role.VIEWER:
         raise ValidationError({"viewer": "choose a caregiver/teacher viewer of your organisation"})
+    if kind not in ViewerKind.values:
+        raise ValidationError({"kind": "choose caregiver or teacher"})
     with transaction.atomic():
-        client.viewers.add(viewer)
+        client.viewers.add(viewer, through_defaults={"kind": kind})
         record(
             actor,
             "client.link_viewer",
             object_type="client",
             object_id=client.pk,
             client=client,
-            details={"viewer": viewer.user.email},
+            details={"viewer": viewer.user.email, "kind": kind},
         )
 
 
