@@ -353,7 +353,9 @@ def _save_step(
         if following is not None:
             return redirect("editor_step", pk=assessment.pk, step=following)
     messages.success(request, "Saved.")
-    anchor = "#add" if request.POST.get("action") in {"add", "remove"} else ""
+    anchor = {"add": "?added=1#add", "remove": "#timeline-title"}.get(
+        request.POST.get("action", ""), ""
+    )
     return redirect(reverse("editor_step", args=[assessment.pk, step]) + anchor)
 
 
