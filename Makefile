@@ -38,6 +38,7 @@ fmt: install
 
 docs: install
 	$(BIN)/neuroseq instrument docs -o docs/instrument.md
+	$(BIN)/neuroseq instrument docs --instrument 1 -o docs/instrument-v1.md
 	$(BIN)/python -c "from neuroseq.plan.docs import write_activities_markdown; write_activities_markdown()"
 
 test: install chromium lint

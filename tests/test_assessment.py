@@ -22,7 +22,7 @@ from neuroseq.assessment import (
 from neuroseq.cohort.example import WORKED_EXAMPLE
 from neuroseq.instrument import load_instrument
 
-INST = load_instrument("1")
+INST = load_instrument()
 BASE: dict[str, Any] = {"assessment_date": "2026-01-01", "chronological_age_months": 120}
 
 
@@ -251,7 +251,7 @@ def test_non_object_top_level() -> None:
 
 
 def test_instrument_version_mismatch() -> None:
-    assert errors_of(with_(instrument_version="2")) == ["instrument_version: expected '1', got '2'"]
+    assert errors_of(with_(instrument_version="1")) == ["instrument_version: expected '2', got '1'"]
 
 
 # -- files --------------------------------------------------------------------------------

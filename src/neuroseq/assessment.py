@@ -20,12 +20,20 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StrictBool,
     ValidationError,
+    field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
-from neuroseq.instrument import MAX_AGE_MONTHS, Instrument, InstrumentError, load_instrument
+from neuroseq.instrument import (
+    DEFAULT_VERSION,
+    MAX_AGE_MONTHS,
+    Instrument,
+    InstrumentError,
+    load_instrument,
+)
 
 FORMAT = "neuroseq.assessment/1"
 DAYS_PER_MONTH = 365.25 / 12
@@ -91,7 +99,10 @@ class Assessment(_Model):
     """One dated assessment. Give the child's age as a birth date or in months (or both)."""
 
     format: Literal["neuroseq.assessment/1"] = "neuroseq.assessment/1"
-    instrument_version: str = "1"
+    instrument_version: str = Field(
+        default=DEFAULT_VERSION,
+        description="instrument version the ratings use; absent means the current default",
+    )
     synthetic: bool = Field(default=False, description="true for generated, non-real records")
     client: Client = Client()
     assessment_date: date
@@ -101,6 +112,19 @@ class Assessment(_Model):
     relational_history: dict[str, dict[str, Rating]] = {}
     current_relational_health: dict[str, Rating] = {}
     functional: dict[str, Rating] = {}
+    clinical_flags: dict[str, StrictBool | None] = Field(
+        default={},
+        description=(
+            "clinical flags (instrument v2 on): true = present, false = checked and absent, "
+            "null or missing = not assessed"
+        ),
+    )
+
+    @field_validator("clinical_flags")
+    @classmethod
+    def _assessed_flags_only(cls, flags: dict[str, bool | None]) -> dict[str, bool | None]:
+        """Null and missing both mean "not assessed": keep one spelling (missing)."""
+        return {k: v for k, v in flags.items() if v is not None}
 
     @model_validator(mode="after")
     def _age_is_known(self) -> Assessment:
@@ -220,12 +244,17 @@ def _reference_errors(a: Assessment, inst: Instrument) -> list[str]:
                     f"relational_history.{period_id}.{item_id}: unknown relational history item"
                 )
     return errors + _unknown_id_errors(
-        {"functional": a.functional, "current_relational_health": a.current_relational_health}, inst
+        {
+            "functional": a.functional,
+            "current_relational_health": a.current_relational_health,
+            "clinical_flags": a.clinical_flags,
+        },
+        inst,
     )
 
 
 def _instrument_named_in(data: dict[str, Any]) -> Instrument | None:
-    version = data.get("instrument_version", "1")
+    version = data.get("instrument_version", DEFAULT_VERSION)
     try:
         return load_instrument(version) if isinstance(version, str) else None
     except InstrumentError:
@@ -235,6 +264,12 @@ def _instrument_named_in(data: dict[str, Any]) -> Instrument | None:
 def _unknown_id_errors(data: dict[str, Any], inst: Instrument) -> list[str]:
     """Unknown ids in the rating sections, found even when the structure has other errors."""
     errors: list[str] = []
+    flags = data.get("clinical_flags")
+    if not inst.flags and isinstance(flags, dict) and flags:
+        errors.append(
+            f"clinical_flags: instrument v{inst.version} has no clinical flags (they start "
+            "in v2); remove the field or rate with the current instrument"
+        )
     sections = (
         ("functional", set(inst.function_ids), "unknown function id"),
         (
@@ -242,9 +277,12 @@ def _unknown_id_errors(data: dict[str, Any], inst: Instrument) -> list[str]:
             {i.id for i in inst.current_items},
             "unknown current relational item",
         ),
+        ("clinical_flags", set(inst.flag_ids), "unknown clinical flag"),
     )
     for section, known, message in sections:
         values = data.get(section)
+        if section == "clinical_flags" and not inst.flags:
+            continue  # reported once above
         if isinstance(values, dict):
             errors += [f"{section}.{key}: {message}" for key in values if key not in known]
     return errors
@@ -328,6 +366,13 @@ def json_schema(instrument: Instrument) -> dict[str, Any]:
     props["current_relational_health"] = closed(
         [i.id for i in instrument.current_items], {i.id: i.name for i in instrument.current_items}
     )
+    flag = {"anyOf": [{"type": "boolean"}, {"type": "null"}]}
+    props["clinical_flags"] = {
+        "type": "object",
+        "description": props["clinical_flags"].get("description", ""),
+        "properties": {f.id: {**flag, "description": f.label} for f in instrument.flags},
+        "additionalProperties": False,
+    }
     history = closed(
         [i.id for i in instrument.history_items], {i.id: i.name for i in instrument.history_items}
     )

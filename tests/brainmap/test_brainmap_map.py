@@ -52,7 +52,7 @@ def pattern_of(root: ET.Element, fill: str) -> ET.Element:
 
 
 def all_text(root: ET.Element) -> str:
-    return " ".join("".join(e.itertext()) for e in root.iter(f"{SVG}text"))
+    return " ".join(" ".join(e.itertext()) for e in root.iter(f"{SVG}text"))
 
 
 def test_one_rectangle_per_function_with_its_status_and_fill() -> None:
@@ -175,7 +175,8 @@ def test_same_input_gives_byte_identical_svg() -> None:
     assert draw() == draw()
     reordered = dict(reversed(list(sample_ratings().items())))
     assert draw(reordered) == draw()
-    assert draw() != draw({**sample_ratings(), "sleep_regulation": 0})
+    other = ((sample_ratings()["sleep_regulation"] or 0) + 1) % 4
+    assert draw() != draw({**sample_ratings(), "sleep_regulation": other})
 
 
 def test_synthetic_records_say_so_visibly() -> None:

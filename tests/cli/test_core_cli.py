@@ -21,7 +21,7 @@ from neuroseq.instrument import load_instrument
 from neuroseq.interop.assessment_csv import row_to_record
 from neuroseq.scoring import score_assessment
 
-INST = load_instrument("1")
+INST = load_instrument()
 NEUROSEQ = Path(sys.executable).parent / "neuroseq"
 REQUIRED_KEYS = {
     "developmental_challenges_score",
@@ -86,7 +86,7 @@ def test_example_validate_score_json(example_file: Path) -> None:
     data = json.loads(result.stdout)
     assert set(data) >= REQUIRED_KEYS
     expected = score_assessment(parse_assessment(dict(WORKED_EXAMPLE), INST), INST).to_dict()
-    assert data["instrument_version"] == "1"
+    assert data["instrument_version"] == "2"  # the default for new assessments
     assert data["developmental_challenges_score"] == pytest.approx(
         expected["developmental_challenges_score"]
     )

@@ -15,7 +15,7 @@ from neuroseq.cohort.synth import iter_chunks, iter_synthetic_assessments
 from neuroseq.instrument import load_instrument
 from neuroseq.scoring.batch import BatchInput, BatchScores, score_batch
 
-INST = load_instrument("1")
+INST = load_instrument()
 
 
 def test_deterministic_by_seed() -> None:

@@ -1,5 +1,5 @@
-"""Instrument v1 loads, has the promised shape, and a broken data file fails at load
-naming the file, the item and the problem."""
+"""Instruments v1 and v2 load and have the promised shape, v2 is the default, and a broken
+data file fails at load naming the file, the item and the problem."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from neuroseq.instrument import MAX_AGE_MONTHS, InstrumentError, load_instrument
+from neuroseq.instrument import MAX_AGE_MONTHS, Instrument, InstrumentError, load_instrument
 from neuroseq.instrument.loader import DATA_DIR
 
 V1 = DATA_DIR / "v1"
@@ -26,24 +26,35 @@ BOTTOM_UP = ("brainstem", "diencephalon", "limbic", "cortex")
 DOMAINS = ("sensory_integration", "self_regulation", "relational", "cognitive")
 
 
-# -- the shipped instrument -----------------------------------------------------------
+# -- the shipped instruments ----------------------------------------------------------
+
+
+@pytest.fixture(params=["1", "2"])
+def inst(request: pytest.FixtureRequest) -> Instrument:
+    return load_instrument(request.param)
 
 
 def test_v1_loads() -> None:
-    inst = load_instrument()
+    inst = load_instrument("1")
     assert inst.version == "1"
     assert inst.header.version == "1"
     assert inst.data_dir == V1
+    assert inst.flags == ()
+
+
+def test_v2_is_the_default() -> None:
+    inst = load_instrument()
+    assert inst.version == inst.header.version == "2"
+    assert inst.data_dir == DATA_DIR / "v2"
 
 
 def test_cache_is_per_version_however_the_version_is_passed() -> None:
-    # "cached per version": the default and an explicit "1" are the same version, so one load.
+    # "cached per version": the default and an explicit "2" are the same version, so one load.
     assert load_instrument("1") is load_instrument("1")
-    assert load_instrument() is load_instrument("1")
+    assert load_instrument() is load_instrument("2")
 
 
-def test_32_functions_8_per_domain_each_in_one_known_region() -> None:
-    inst = load_instrument()
+def test_32_functions_8_per_domain_each_in_one_known_region(inst: Instrument) -> None:
     ids = [f.id for f in inst.functions]
     assert len(ids) == 32
     assert len(set(ids)) == 32
@@ -60,15 +71,15 @@ def test_32_functions_8_per_domain_each_in_one_known_region() -> None:
         assert inst.functions_in_region(r), f"region {r} has no function"
 
 
-def test_regions_are_in_bottom_up_order() -> None:
-    ids = load_instrument().region_ids
+def test_regions_are_in_bottom_up_order(inst: Instrument) -> None:
+    ids = inst.region_ids
     # The cortex may be split (cortex, frontal_cortex); the order is the contract.
     assert ids[:4] == BOTTOM_UP
     assert all(r in {"cortex", "frontal_cortex"} for r in ids[3:])
 
 
-def test_norms_cover_birth_to_18_and_never_fall() -> None:
-    for f in load_instrument().functions:
+def test_norms_cover_birth_to_18_and_never_fall(inst: Instrument) -> None:
+    for f in inst.functions:
         ages = [p.age_months for p in f.norms]
         statuses = [p.status for p in f.norms]
         assert ages[0] == 0 and ages[-1] == MAX_AGE_MONTHS == 216, f.id
@@ -78,8 +89,7 @@ def test_norms_cover_birth_to_18_and_never_fall() -> None:
         assert len(f.norm_source) >= 10, f.id
 
 
-def test_adversity_catalogue_has_at_least_15_types_with_rationale() -> None:
-    inst = load_instrument()
+def test_adversity_catalogue_has_at_least_15_types_with_rationale(inst: Instrument) -> None:
     types = {t.id: t for t in inst.adversity_types}
     assert len(types) >= 15
     for expected in ("intrauterine_alcohol", "neglect", "physical_abuse", "sexual_abuse"):
@@ -88,8 +98,7 @@ def test_adversity_catalogue_has_at_least_15_types_with_rationale() -> None:
     assert types["intrauterine_alcohol"].periods == ["prenatal"]
 
 
-def test_nine_contiguous_periods_prenatal_to_18() -> None:
-    inst = load_instrument()
+def test_nine_contiguous_periods_prenatal_to_18(inst: Instrument) -> None:
     assert inst.period_ids == (
         "prenatal",
         "m0_2",
@@ -111,8 +120,7 @@ def test_nine_contiguous_periods_prenatal_to_18() -> None:
     assert weights == sorted(weights, reverse=True)
 
 
-def test_sensitivity_lower_regions_most_sensitive_earliest() -> None:
-    inst = load_instrument()
+def test_sensitivity_lower_regions_most_sensitive_earliest(inst: Instrument) -> None:
     brainstem = [inst.sensitivity["brainstem"][p] for p in inst.period_ids]
     assert brainstem == sorted(brainstem, reverse=True)
     # the period of peak sensitivity never moves earlier going up the regions
@@ -123,16 +131,15 @@ def test_sensitivity_lower_regions_most_sensitive_earliest() -> None:
     assert peaks == sorted(peaks)
 
 
-def test_gate_thresholds_and_relational_items() -> None:
-    inst = load_instrument()
+def test_gate_thresholds_and_relational_items(inst: Instrument) -> None:
     assert inst.gate.sufficient_min == 60
     assert inst.gate.marginal_min == 40
     assert set(inst.history_period_weights) == set(inst.period_ids)
     assert inst.history_items and inst.current_items
 
 
-def test_header_says_open_and_not_the_proprietary_nmt_metrics() -> None:
-    header = load_instrument().header
+def test_header_says_open_and_not_the_proprietary_nmt_metrics(inst: Instrument) -> None:
+    header = inst.header
     text = " ".join(header.disclaimer.split()).lower()
     assert "not the proprietary" in text
     assert "nmt" in text
@@ -172,7 +179,7 @@ def _load_error(data_dir: Path) -> str:
 
 def test_copied_v1_loads(data_dir: Path) -> None:
     inst = load_instrument("1", data_dir=data_dir)
-    assert inst.function_ids == load_instrument().function_ids
+    assert inst.function_ids == load_instrument("1").function_ids
 
 
 def test_unknown_region_on_a_function(data_dir: Path) -> None:

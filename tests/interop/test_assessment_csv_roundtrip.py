@@ -16,7 +16,7 @@ from neuroseq.instrument import load_instrument
 from neuroseq.interop.assessment_csv import RowError, columns, record_to_row, row_to_record
 from neuroseq.scoring import score_assessment
 
-INST = load_instrument("1")
+INST = load_instrument()
 
 
 def through_csv(records: list[dict[str, Any]]) -> list[dict[str, Any]]:

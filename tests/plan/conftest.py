@@ -68,6 +68,7 @@ def make_child(inst: Instrument) -> ChildFactory:
         functional: dict[str, int | None] = dict(typical_ratings(inst, age_months))
         functional.update(ratings or {})
         data = {
+            "instrument_version": inst.version,
             "synthetic": True,
             "client": {"pseudonym": "TEST"},
             "assessment_date": "2026-11-25",

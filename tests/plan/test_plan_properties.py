@@ -30,6 +30,7 @@ def test_focus_is_never_above_a_region_below_threshold(
 ) -> None:
     child = parse_assessment(
         {
+            "instrument_version": INST.version,
             "assessment_date": "2026-11-25",
             "chronological_age_months": age,
             "functional": ratings,

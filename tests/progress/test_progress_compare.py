@@ -77,8 +77,8 @@ def test_refuses_a_missing_pseudonym() -> None:
 
 
 def test_refuses_different_instrument_versions() -> None:
-    with pytest.raises(ProgressError, match="instrument_version: expected '1'.*got '2'"):
-        compare(snap(date(2026, 5, 1)), snap(date(2026, 11, 1), instrument_version="2"), INST)
+    with pytest.raises(ProgressError, match="instrument_version: expected '2'.*got '1'"):
+        compare(snap(date(2026, 5, 1)), snap(date(2026, 11, 1), instrument_version="1"), INST)
 
 
 def test_notes_when_scores_rest_on_different_items() -> None:

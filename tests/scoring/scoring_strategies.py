@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from neuroseq.instrument import Instrument, load_instrument
 
-INST = load_instrument("1")
+INST = load_instrument()
 RATING = st.one_of(st.none(), st.integers(0, 3))
 
 

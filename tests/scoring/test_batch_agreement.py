@@ -17,7 +17,7 @@ from neuroseq.instrument import load_instrument
 from neuroseq.scoring import score_assessment
 from neuroseq.scoring.batch import AGE_FLAGS, GATES, BatchInput, score_batch
 
-INST = load_instrument("1")
+INST = load_instrument()
 
 
 def same(single: float | None, batch: float, where: str) -> None:

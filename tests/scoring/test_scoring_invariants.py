@@ -15,7 +15,7 @@ from neuroseq.assessment import parse_assessment
 from neuroseq.instrument import load_instrument
 from neuroseq.scoring import score_assessment
 
-INST = load_instrument("1")
+INST = load_instrument()
 FUNCTIONS = {f.id: f for f in INST.functions}
 PROPERTY = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -186,18 +186,24 @@ def test_every_explanation_reproduces_its_value(data: st.DataObject) -> None:
     }
     assert expected_keys <= keys
 
-    # DCS: 100 x (1 - exp(-sum(contribution) / 25)), contribution = severity x weight
+    # DCS: v2's hyperbolic 100 x raw / (raw + scale) (v1: 100 x (1 - exp(-raw / scale))),
+    # raw = sum(contribution), contribution = severity x weight
+    def transformed(raw: float, scale: float) -> float:
+        if INST.transforms.kind == "hyperbolic":
+            return 100 * raw / (raw + scale)
+        return 100 * (1 - math.exp(-raw / scale))
+
     dcs = s.explain("developmental_challenges_score")
     for t in dcs.terms:
         assert math.isclose(t.contribution, t.value * t.weight, rel_tol=1e-12)
     raw = sum(t.contribution for t in dcs.terms)
     scale = INST.transforms.challenges_scale
-    assert math.isclose(dcs.value, 100 * (1 - math.exp(-raw / scale)), rel_tol=1e-9, abs_tol=1e-9)
+    assert math.isclose(dcs.value, transformed(raw, scale), rel_tol=1e-9, abs_tol=1e-9)
     assert math.isclose(dcs.value, s.developmental_challenges_score, rel_tol=1e-12, abs_tol=1e-12)
     for r in INST.region_ids:
         e = s.explain(f"region_impact.{r}")
         raw_r = sum(t.contribution for t in e.terms)
-        impact = 100 * (1 - math.exp(-raw_r / INST.transforms.region_impact_scale))
+        impact = transformed(raw_r, INST.transforms.region_impact_scale)
         assert math.isclose(e.value, impact, rel_tol=1e-9, abs_tol=1e-9)
         assert e.value == s.region_impact[r]
 

@@ -1,5 +1,6 @@
-"""Worked scoring examples: every expected value is written out by hand from the formula
-and the instrument's weights (read from the YAML files directly), never copied from output.
+"""Worked scoring examples on instrument v1 (pinned: v1 assessments must score as before):
+every expected value is written out by hand from the formula and the instrument's weights
+(read from the YAML files directly), never copied from output.
 
 Formulas (instrument v1, see docs/instrument.md):
   DCS           = 100 * (1 - exp(-raw / 25)), raw = sum severity x type w x timing x chronicity
@@ -26,7 +27,7 @@ import pytest
 import yaml
 
 from neuroseq.assessment import parse_assessment
-from neuroseq.cohort.example import WORKED_EXAMPLE
+from neuroseq.cohort.example import WORKED_EXAMPLE_V1
 from neuroseq.instrument import load_instrument
 from neuroseq.instrument.loader import DATA_DIR
 from neuroseq.scoring import score_assessment
@@ -54,7 +55,12 @@ IMPACT_SCALE = MAIN["transforms"]["region_impact_scale"]
 
 
 def score(**fields: Any) -> Any:
-    data = {"assessment_date": "2026-01-01", "chronological_age_months": 60, **fields}
+    data = {
+        "instrument_version": "1",
+        "assessment_date": "2026-01-01",
+        "chronological_age_months": 60,
+        **fields,
+    }
     return score_assessment(parse_assessment(data, INST), INST)
 
 
@@ -347,7 +353,7 @@ def _age_equivalent_by_bisection(pairs: list[tuple[str, int]]) -> float:
 
 
 def test_worked_example_recomputed_independently() -> None:
-    example = copy.deepcopy(WORKED_EXAMPLE)
+    example = copy.deepcopy(WORKED_EXAMPLE_V1)
     s = score_assessment(parse_assessment(example, INST), INST)
 
     # chronological age from the dates: about 10 years

@@ -21,7 +21,7 @@ def test_draft_stores_inputs_scores_and_instrument_version(world):
     a = service.create_draft(actor(world, "clinician"), world.child1, example_inputs())
     assert a.status == AssessmentStatus.DRAFT
     assert a.version == 1 and a.supersedes is None
-    assert a.instrument_version == "1"
+    assert a.instrument_version == "2"  # the default for new assessments
     assert a.inputs["client"] == {"pseudonym": "A-0001", "birth_date": "2016-03-14"}
     assert a.inputs["functional"]["impulse_control"] == 0
     assert a.scores["relational_gate"] == "marginal"

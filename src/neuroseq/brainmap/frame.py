@@ -71,7 +71,8 @@ def header(title: str, subtitle: str, width: float, synthetic: bool) -> tuple[li
 def legend(
     inst: Instrument, prefix: str, y: float, width: float, *, changes: bool = False
 ) -> tuple[list[str], float]:
-    """Swatches with the plain and the clinical label of each status (and change marks)."""
+    """Swatches with the plain and the clinical label of each status (and change marks),
+    then the instrument's sentence on what a status means, which a rater must not miss."""
     parts = [
         el(
             "text",
@@ -159,6 +160,26 @@ def legend(
                 )
             )
         height += 32
+    if inst.header.status_meaning:
+        meaning = wrap(" ".join(inst.header.status_meaning.split()), width - 2 * MARGIN, 12)
+        parts.append(
+            el(
+                "text",
+                {
+                    "x": num(MARGIN),
+                    "y": num(y + height + 12),
+                    "font-size": "12",
+                    "font-weight": "bold",
+                    "fill": TEXT,
+                    "class": "status-meaning",
+                },
+                [
+                    el("tspan", {"x": num(MARGIN), "dy": "0" if j == 0 else "15"}, line)
+                    for j, line in enumerate(meaning)
+                ],
+            )
+        )
+        height += 15 * len(meaning) + 6
     domains = "; ".join(
         f"{domain_short(inst, d.id)} = {d.plain_name.lower()} ({d.name.lower()})"
         for d in inst.domains

@@ -13,8 +13,8 @@ from rich.table import Table
 from neuroseq.assessment import AssessmentError, json_schema, load_assessment_file
 from neuroseq.cli.app import app, console, error_console, fail, instrument_app
 from neuroseq.cohort.example import WORKED_EXAMPLE
-from neuroseq.instrument import InstrumentError, load_instrument
-from neuroseq.instrument.docs import render_instrument_markdown
+from neuroseq.instrument import DEFAULT_VERSION, InstrumentError, load_instrument
+from neuroseq.instrument.docs import docs_file_name, render_instrument_markdown
 from neuroseq.scoring import AssessmentScores, score_assessment
 
 InstrumentVersion = Annotated[str, typer.Option("--instrument", help="Instrument version.")]
@@ -193,7 +193,7 @@ def instrument_show(
         str | None, typer.Argument(help="A function id, or nothing for all.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
-    version: InstrumentVersion = "1",
+    version: InstrumentVersion = DEFAULT_VERSION,
 ) -> None:
     """List the instrument's functions, or show one with anchors and norms."""
     inst = _instrument_or_fail(version)
@@ -237,10 +237,11 @@ def instrument_show(
 @instrument_app.command("docs")
 def instrument_docs(
     output: Annotated[Path | None, typer.Option("-o", "--output")] = None,
-    version: InstrumentVersion = "1",
+    version: InstrumentVersion = DEFAULT_VERSION,
 ) -> None:
-    """Write docs/instrument.md from the instrument's data files."""
-    _write(render_instrument_markdown(_instrument_or_fail(version)), output)
+    """Write docs/instrument.md (or instrument-v<N>.md) from the instrument's data files."""
+    name = docs_file_name(version, DEFAULT_VERSION)
+    _write(render_instrument_markdown(_instrument_or_fail(version), name), output)
 
 
 @app.command()

@@ -1,15 +1,18 @@
 """The worked example: a 10-year-old with the speech of an 8-year-old, the social skills
 of a 5-year-old and the self-regulation of a 2-year-old.
 
-The ratings are chosen so that the domain age equivalents land near those ages on the
-v1 norms; ``tests/scoring/test_worked_example.py`` recomputes them from the formulas.
+``WORKED_EXAMPLE`` uses the current instrument (v2) and is what ``neuroseq example``
+writes; ``WORKED_EXAMPLE_V1`` is the same child rated on instrument v1, kept so that v1
+scores stay pinned. ``tests/scoring/test_scoring_worked.py`` recomputes both from the
+formulas.
 """
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
-WORKED_EXAMPLE: dict[str, Any] = {
+WORKED_EXAMPLE_V1: dict[str, Any] = {
     "format": "neuroseq.assessment/1",
     "instrument_version": "1",
     "synthetic": True,
@@ -122,3 +125,35 @@ WORKED_EXAMPLE: dict[str, Any] = {
         "self_reflection": None,
     },
 }
+
+
+def _v2_example() -> dict[str, Any]:
+    """The same child on instrument v2: the replaced items rated, flags checked."""
+    functional = {
+        k: v
+        for k, v in WORKED_EXAMPLE_V1["functional"].items()
+        if k not in {"temperature_regulation", "concrete_reasoning", "abstract_reasoning"}
+    }
+    functional.update(continence=3, literacy=2, reasoning=2)
+    return {
+        **copy.deepcopy(WORKED_EXAMPLE_V1),
+        "instrument_version": "2",
+        "functional": functional,
+        "clinical_flags": {
+            "cardiac_concern": False,
+            "temperature_instability": False,
+            "choking_aspiration": False,
+            "faltering_growth": False,
+            "sleep_breathing": False,
+            "seizure_like_events": False,
+            "continence_medical": False,
+            "hearing_concern": False,
+            "current_care_unsafe": False,
+            "placement_move_imminent": False,
+            "self_harm_risk": None,
+            "missing_or_exploitation": None,
+        },
+    }
+
+
+WORKED_EXAMPLE: dict[str, Any] = _v2_example()

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from neuroseq.assessment import DAYS_PER_MONTH
+from neuroseq.assessment import DAYS_PER_MONTH, FORMAT
 from neuroseq.instrument import Instrument, load_instrument
 from neuroseq.scoring.batch import BatchInput, adversity_loads, relational_scores
 from neuroseq.scoring.batch import typical_statuses as _typical
@@ -37,6 +37,10 @@ FIRST_ASSESSMENT_DATE = dt.date(2024, 1, 1)
 MIN_AGE_DAYS = 731  # 2 years
 MAX_AGE_DAYS = 6574  # just under 216 months
 MISSING_RATING_RATE = 0.03
+# The generative model's own dose-response for adversity on a region (0-1), kept apart
+# from the instrument's score transforms so that changing how scores are reported never
+# changes the children generated.
+IMPACT_SCALE = 12.0
 
 
 @dataclass
@@ -59,6 +63,8 @@ class SynthChunk:
         period_ids = inst.period_ids
         history_ids = [h.id for h in inst.history_items]
         current_ids = [c.id for c in inst.current_items]
+        # Clinical flags are not modelled: every synthetic child was "checked, none present".
+        flags = dict.fromkeys(inst.flag_ids, False)
         types = [t.id for t in inst.adversity_types]
         chronicity = [c.id for c in inst.chronicity]
         ratings = b.ratings.tolist()
@@ -71,7 +77,7 @@ class SynthChunk:
             born = assessed - dt.timedelta(days=int(self.age_days[i]))
             lo, hi = int(bounds[i]), int(bounds[i + 1])
             yield {
-                "format": "neuroseq.assessment/1",
+                "format": FORMAT,
                 "instrument_version": inst.version,
                 "synthetic": True,
                 "client": {
@@ -98,6 +104,7 @@ class SynthChunk:
                     current_ids[c]: _rating(v) for c, v in enumerate(current[i])
                 },
                 "functional": {function_ids[f]: _rating(v) for f, v in enumerate(ratings[i])},
+                **({"clinical_flags": dict(flags)} if flags else {}),
             }
 
 
@@ -168,7 +175,7 @@ def generate_chunk(
         adv_chronicity=chronicity,
     )
     _, _, region_raw = adversity_loads(batch, inst)
-    impact = 1.0 - np.exp(-region_raw / inst.transforms.region_impact_scale)
+    impact = 1.0 - np.exp(-region_raw / IMPACT_SCALE)
     history_score, _, current_score = relational_scores(batch, inst)
     history_share = np.nan_to_num(history_score, nan=50.0) / 100.0
     current_share = np.nan_to_num(current_score, nan=50.0) / 100.0

@@ -16,8 +16,13 @@ from neuroseq.instrument.schema import (
     STATUSES,
     AdversitiesFile,
     AdversityType,
+    Changes,
+    Checkpoint,
+    CheckpointsFile,
     Chronicity,
+    ClinicalFlag,
     Domain,
+    FlagsFile,
     Function,
     FunctionsFile,
     Gate,
@@ -26,6 +31,7 @@ from neuroseq.instrument.schema import (
     Period,
     PeriodsFile,
     PlanSettings,
+    Reference,
     Region,
     RelationalFile,
     RelationalItem,
@@ -35,7 +41,9 @@ from neuroseq.instrument.schema import (
 )
 
 DATA_DIR = Path(__file__).parent / "data"
-DEFAULT_VERSION = "1"
+DEFAULT_VERSION = "2"  # new assessments; older versions stay loadable and score as before
+FLAGS_FILE = "flags.yaml"  # optional: instrument v1 has no clinical flags
+CHECKPOINTS_FILE = "checkpoints.yaml"  # optional: instrument v1 has no checkpoint table
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -73,6 +81,10 @@ class Instrument:
     reliability: Reliability
     plan: PlanSettings
     data_dir: Path
+    flags: tuple[ClinicalFlag, ...] = ()
+    changes: Changes | None = None
+    checkpoints: tuple[Checkpoint, ...] = ()
+    references: dict[str, Reference] = field(default_factory=dict)
     _index: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
 
     # -- lookups ---------------------------------------------------------------
@@ -93,6 +105,16 @@ class Instrument:
 
     def chronicity_level(self, chronicity_id: str) -> Chronicity:
         return self._lookup("chronicity", chronicity_id)
+
+    def flag(self, flag_id: str) -> ClinicalFlag:
+        return self._lookup("flag", flag_id)
+
+    @functools.cached_property
+    def flag_ids(self) -> tuple[str, ...]:
+        return tuple(f.id for f in self.flags)
+
+    def flags_for_function(self, function_id: str) -> tuple[ClinicalFlag, ...]:
+        return tuple(f for f in self.flags if f.function == function_id)
 
     def _lookup(self, kind: str, key: str) -> Any:
         try:
@@ -238,6 +260,7 @@ def _cross_check(inst: Instrument) -> list[str]:
         ("adversities.yaml", "adversity type", tuple(t.id for t in inst.adversity_types)),
         ("relational.yaml", "relational history item", tuple(i.id for i in inst.history_items)),
         ("relational.yaml", "current relational item", tuple(i.id for i in inst.current_items)),
+        (FLAGS_FILE, "clinical flag", inst.flag_ids),
     ):
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
@@ -295,6 +318,40 @@ def _cross_check(inst: Instrument) -> list[str]:
     if set(inst.history_period_weights) != set(period_ids):
         problems.append("relational.yaml: history_period_weights: expected one weight per period")
 
+    for flag in inst.flags:
+        if flag.function is not None and flag.function not in inst.function_ids:
+            problems.append(f"{FLAGS_FILE}: {flag.id}.function: unknown function {flag.function!r}")
+
+    cited: set[str] = set()
+    for i, cp in enumerate(inst.checkpoints):
+        where = f"{CHECKPOINTS_FILE}: checkpoints[{i}] ({cp.function} at {cp.age_months:g} months)"
+        cited.add(cp.source)
+        if cp.source not in inst.references:
+            problems.append(f"{where}: source: unknown reference {cp.source!r}")
+        if cp.function not in inst.function_ids:
+            problems.append(f"{where}: function: unknown function {cp.function!r}")
+            continue
+        norms = next(f.norms for f in inst.functions if f.id == cp.function)
+        typical = float(
+            np.interp(cp.age_months, [p.age_months for p in norms], [p.status for p in norms])
+        )
+        if not cp.min - 1e-9 <= typical <= cp.max + 1e-9:
+            problems.append(
+                f"{where}: the norms give a typical status of {typical:.2f}, outside the "
+                f"milestone's range {cp.min:g}-{cp.max:g} ({cp.milestone})"
+            )
+    for key in sorted(set(inst.references) - cited):
+        problems.append(f"{CHECKPOINTS_FILE}: references.{key}: listed but never cited")
+
+    if inst.changes is not None:
+        function_ids = set(inst.function_ids)
+        for i, change in enumerate(inst.changes.items):
+            if change.current is not None and change.current not in function_ids:
+                problems.append(
+                    f"instrument.yaml: changes.items[{i}].current: unknown function "
+                    f"{change.current!r}"
+                )
+
     rel = inst.reliability
     if set(rel.regions) != set(region_ids):
         problems.append("instrument.yaml: reliability.regions: expected one entry per region")
@@ -321,6 +378,12 @@ def _load(version: str, data_dir: Path) -> Instrument:
     periods = _validate(PeriodsFile, folder / "periods.yaml")
     adversities = _validate(AdversitiesFile, folder / "adversities.yaml")
     relational = _validate(RelationalFile, folder / "relational.yaml")
+    flags_path = folder / FLAGS_FILE
+    flags = _validate(FlagsFile, flags_path).flags if flags_path.exists() else []
+    checkpoints_path = folder / CHECKPOINTS_FILE
+    checkpoints = (
+        _validate(CheckpointsFile, checkpoints_path) if checkpoints_path.exists() else None
+    )
     if main.header.version != version:
         raise InstrumentError(
             f"instrument.yaml: header.version: expected {version!r}, got {main.header.version!r}"
@@ -347,6 +410,10 @@ def _load(version: str, data_dir: Path) -> Instrument:
         reliability=main.reliability,
         plan=main.plan,
         data_dir=folder,
+        flags=tuple(flags),
+        changes=main.changes,
+        checkpoints=tuple(checkpoints.checkpoints) if checkpoints else (),
+        references=dict(checkpoints.references) if checkpoints else {},
     )
     problems = _cross_check(inst)
     if problems:
@@ -358,5 +425,6 @@ def _load(version: str, data_dir: Path) -> Instrument:
         period={p.id: p for p in inst.periods},
         adversity_type={t.id: t for t in inst.adversity_types},
         chronicity={c.id: c for c in inst.chronicity},
+        flag={f.id: f for f in inst.flags},
     )
     return inst

@@ -151,12 +151,27 @@ class Gate(Strict):
         return self
 
 
-class Transforms(Strict):
-    """Saturating transforms raw -> 0-100: ``100 * (1 - exp(-raw / scale))``."""
+TransformKind = Literal["exponential", "hyperbolic"]
 
+
+class Transforms(Strict):
+    """Monotone transforms of an unbounded raw load to 0-100.
+
+    ``exponential`` (v1): ``100 * (1 - exp(-raw / scale))``; it saturates, so severe
+    histories crowd just below 100. ``hyperbolic`` (v2): ``100 * raw / (raw + scale)``,
+    where ``scale`` is the raw load that scores 50; doubling a severe load still moves
+    the score by several points.
+    """
+
+    kind: TransformKind = "exponential"
     challenges_scale: float = Field(gt=0)
     region_impact_scale: float = Field(gt=0)
     rationale: str
+
+    def formula(self, scale: float) -> str:
+        if self.kind == "hyperbolic":
+            return f"100 * raw / (raw + {scale:g})"
+        return f"100 * (1 - exp(-raw / {scale:g}))"
 
 
 class ReliabilityFigure(Strict):
@@ -183,6 +198,87 @@ class Header(Strict):
     disclaimer: str
     license: str
     principles_source: str
+    # The one sentence a rater cannot miss: what a status means (v2 on; None in v1, whose
+    # anchors mixed absolute and "for age" readings).
+    status_meaning: str | None = Field(default=None, min_length=40)
+
+
+FlagKind = Literal["medical", "safeguarding"]
+FLAG_KINDS: tuple[FlagKind, ...] = ("medical", "safeguarding")
+
+
+class ClinicalFlag(Strict):
+    """A yes/no observation the rater ticks that needs action before any activity.
+
+    Medical flags take over what v1 anchors wrote as pathology (e.g. "persistent
+    tachycardia"): a status describes maturity only, a flag says "this needs a doctor".
+    Safeguarding flags record the child's current situation (e.g. an imminent move).
+    """
+
+    id: Identifier
+    kind: FlagKind
+    function: Identifier | None = None  # the functional-review item it belongs to, if any
+    label: str = Field(min_length=5)
+    plain_label: str = Field(min_length=5)
+    description: str = Field(min_length=20)  # when to tick it
+    action: str = Field(min_length=20)  # what the clinician does first
+    plain_action: str = Field(min_length=20)  # what the family is told
+    source: str = Field(min_length=10)  # source or rationale
+
+
+class FlagsFile(Strict):
+    flags: list[ClinicalFlag] = Field(min_length=1)
+
+
+class Reference(Strict):
+    """A cited study with the population it describes (norms borrowed from it say whose)."""
+
+    citation: str = Field(min_length=20)
+    population: str = Field(min_length=10)
+
+
+class Checkpoint(Strict):
+    """A milestone read as the status range a typical child has at that age."""
+
+    function: Identifier
+    age_months: float = Field(ge=0, le=MAX_AGE_MONTHS)
+    min: float = Field(ge=0, le=3)
+    max: float = Field(ge=0, le=3)
+    milestone: str = Field(min_length=10)
+    source: Identifier
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Checkpoint:
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min:g}) must not exceed max ({self.max:g})")
+        return self
+
+
+class CheckpointsFile(Strict):
+    references: dict[Identifier, Reference] = Field(min_length=1)
+    checkpoints: list[Checkpoint] = Field(min_length=1)
+
+
+class ItemChange(Strict):
+    """One item-level change from the previous version: replaced, merged, added or retired."""
+
+    previous: list[Identifier] = []  # ids in the previous version ([] = new item)
+    current: Identifier | None = None  # id in this version (None = retired)
+    why: str = Field(min_length=20)
+
+    @model_validator(mode="after")
+    def _says_something(self) -> ItemChange:
+        if not self.previous and self.current is None:
+            raise ValueError("give previous ids, a current id or both")
+        return self
+
+
+class Changes(Strict):
+    """What changed from ``from_version``: read by ``neuroseq instrument diff`` and the docs."""
+
+    from_version: str
+    summary: str = Field(min_length=20)
+    items: list[ItemChange] = []
 
 
 class InstrumentFile(Strict):
@@ -193,6 +289,7 @@ class InstrumentFile(Strict):
     transforms: Transforms
     reliability: Reliability
     plan: PlanSettings
+    changes: Changes | None = None
 
 
 class FunctionsFile(Strict):

@@ -1,10 +1,12 @@
 """Assessments as flat CSV rows, one per assessment (for spreadsheets and R/pandas).
 
 Columns: ``pseudonym, birth_date, assessment_date, chronological_age_months, synthetic,
-rater, adversities``, then ``rh.<period>.<item>``, ``crh.<item>`` and ``fn.<function>``.
-An empty cell is "not rated". ``adversities`` holds ``type@period:severity:chronicity``
-entries separated by ``;``, or, when any adversity carries a note, the JSON array of the
-adversity objects (so free text survives the round trip).
+rater, adversities``, then ``rh.<period>.<item>``, ``crh.<item>``, ``fn.<function>`` and,
+for instruments with clinical flags (v2 on), ``flag.<flag>`` (``true``/``false``). An empty
+cell is "not rated" (for a flag: not assessed). ``adversities`` holds
+``type@period:severity:chronicity`` entries separated by ``;``, or, when any adversity
+carries a note, the JSON array of the adversity objects (so free text survives the round
+trip).
 """
 
 from __future__ import annotations
@@ -27,7 +29,12 @@ def columns(inst: Instrument) -> list[str]:
         *(f"rh.{p}.{h.id}" for p in inst.period_ids for h in inst.history_items),
         *(f"crh.{c.id}" for c in inst.current_items),
         *(f"fn.{f}" for f in inst.function_ids),
+        *(f"flag.{f}" for f in inst.flag_ids),
     ]
+
+
+def _flag_cell(value: Any) -> str:
+    return "" if value is None else ("true" if value else "false")
 
 
 def _cell(value: Any) -> str:
@@ -39,6 +46,7 @@ def record_to_row(record: dict[str, Any], inst: Instrument) -> list[str]:
     history = record.get("relational_history", {})
     current = record.get("current_relational_health", {})
     functional = record.get("functional", {})
+    flags = record.get("clinical_flags", {})
     listed = record.get("adversities", [])
     if any(a.get("note") for a in listed):
         adversities = json.dumps(listed, separators=(",", ":"), ensure_ascii=False)
@@ -58,6 +66,7 @@ def record_to_row(record: dict[str, Any], inst: Instrument) -> list[str]:
         *(_cell(history.get(p, {}).get(h.id)) for p in inst.period_ids for h in inst.history_items),
         *(_cell(current.get(c.id)) for c in inst.current_items),
         *(_cell(functional.get(f)) for f in inst.function_ids),
+        *(_flag_cell(flags.get(f)) for f in inst.flag_ids),
     ]
 
 
@@ -134,6 +143,11 @@ def row_to_record(row: dict[str, str]) -> dict[str, Any]:
             record["current_relational_health"][key[4:]] = _number(value, key)
         elif key.startswith("fn."):
             record["functional"][key[3:]] = _number(value, key)
+        elif key.startswith("flag."):
+            if value.lower() not in {"", "true", "false"}:
+                raise RowError(f"{key}: expected true, false or an empty cell, got {value!r}")
+            if value:
+                record.setdefault("clinical_flags", {})[key[5:]] = value.lower() == "true"
         else:
             raise RowError(f"{key}: unknown column")
     return record

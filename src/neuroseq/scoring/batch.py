@@ -125,7 +125,10 @@ class BatchScores:
         return cols
 
 
-def _saturate(raw: np.ndarray, scale: float) -> np.ndarray:
+def _saturate(raw: np.ndarray, scale: float, kind: str) -> np.ndarray:
+    """Vectorised ``history.saturate``."""
+    if kind == "hyperbolic":
+        return 100.0 * raw / (raw + scale)
     return 100.0 * (1.0 - np.exp(-raw / scale))
 
 
@@ -280,9 +283,13 @@ def score_batch(b: BatchInput, inst: Instrument) -> BatchScores:
     ae_months, ae_flags = age_equivalents(values, w_rated, inst)
     return BatchScores(
         developmental_challenges_raw=raw,
-        developmental_challenges_score=_saturate(raw, inst.transforms.challenges_scale),
+        developmental_challenges_score=_saturate(
+            raw, inst.transforms.challenges_scale, inst.transforms.kind
+        ),
         period_load=period_load,
-        region_impact=_saturate(region_raw, inst.transforms.region_impact_scale),
+        region_impact=_saturate(
+            region_raw, inst.transforms.region_impact_scale, inst.transforms.kind
+        ),
         relational_health_history_score=history,
         relational_history_by_period=by_period,
         current_relational_health=current,

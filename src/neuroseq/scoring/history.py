@@ -2,7 +2,7 @@
 
 A term of the challenges score is severity x type weight x timing weight x chronicity
 factor; a region's impact replaces the timing weight by the region's sensitivity to the
-period. Raw sums go through ``saturate`` to give 0-100.
+period. Raw sums go through the instrument's monotone transform (``saturate``) to 0-100.
 """
 
 from __future__ import annotations
@@ -12,11 +12,14 @@ from collections.abc import Callable, Sequence
 
 from neuroseq.assessment import Adversity
 from neuroseq.instrument import Instrument
+from neuroseq.instrument.schema import TransformKind
 from neuroseq.scoring.explain import Explanation, Term
 
 
-def saturate(raw: float, scale: float) -> float:
-    """The instrument's monotone transform of a raw load to 0-100."""
+def saturate(raw: float, scale: float, kind: TransformKind = "exponential") -> float:
+    """The instrument's monotone transform of a raw load to 0-100 (see ``Transforms``)."""
+    if kind == "hyperbolic":
+        return 100.0 * raw / (raw + scale)
     return 100.0 * (1.0 - math.exp(-raw / scale))
 
 
@@ -44,9 +47,9 @@ def _saturated_load(
     raw = math.fsum(t.contribution for t in terms)
     return Explanation(
         score=score,
-        value=saturate(raw, scale),
+        value=saturate(raw, scale, inst.transforms.kind),
         formula=(
-            f"100 * (1 - exp(-raw / {scale:g})), raw = sum of severity x type weight "
+            f"{inst.transforms.formula(scale)}, raw = sum of severity x type weight "
             f"x {period_weight_name} x chronicity factor = {raw:g}"
         ),
         terms=tuple(terms),

@@ -72,7 +72,7 @@ def evaluate(client: Client, inputs: Any) -> tuple[dict[str, Any], dict[str, Any
             {"inputs": "synthetic: a real client's assessment cannot be synthetic"}
         )
     try:
-        instrument = load_instrument(str(data.get("instrument_version", "1")))
+        instrument = load_instrument(str(data.get("instrument_version", DEFAULT_VERSION)))
     except InstrumentError as exc:
         raise ValidationError({"inputs": f"instrument_version: {exc}"}) from None
     try:
