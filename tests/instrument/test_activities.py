@@ -202,3 +202,96 @@ def test_catalogue_travels_with_its_instrument_folder(tmp_path: Path) -> None:
 def test_missing_catalogue_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(InstrumentError, match="activities.yaml: file missing"):
         load_catalogue_file(tmp_path / FILE_NAME, INST)
+
+
+# ------------------------------------------------- per-setting delivery (version 2 format)
+def _with_delivery(activity_id: str, delivery: list[dict[str, Any]]) -> Edit:
+    def edit(data: dict[str, Any]) -> None:
+        a = _activity(data, activity_id)
+        for key in ("settings", "delivered_by", "dosage"):
+            del a[key]
+        a["delivery"] = delivery
+
+    return edit
+
+
+HOME_DAILY = {"days_per_week": 7, "episodes_per_day": 2, "minutes_per_episode": 5, "plain": "x" * 6}
+SCHOOL_DAYS = {
+    "days_per_week": 5,
+    "episodes_per_day": 1,
+    "minutes_per_episode": 5,
+    "plain": "y" * 6,
+}
+
+
+def test_delivery_gives_each_setting_its_people_and_dose(tmp_path: Path) -> None:
+    data = copy.deepcopy(ORIGINAL)
+    _with_delivery(
+        "swinging",
+        [
+            {"setting": "home", "by": ["caregiver"], "dosage": HOME_DAILY},
+            {"setting": "school", "by": ["teacher", "peer"], "dosage": SCHOOL_DAYS},
+        ],
+    )(data)
+    path = tmp_path / FILE_NAME
+    path.write_text(yaml.dump(data, Dumper=yaml.CSafeDumper, sort_keys=False), encoding="utf-8")
+    swinging = load_catalogue_file(path, INST).activity("swinging")
+    assert swinging.settings == ["home", "school"]
+    assert swinging.delivered_by == ["caregiver", "teacher", "peer"]
+    assert swinging.pairs() == [("home", "caregiver"), ("school", "teacher"), ("school", "peer")]
+    assert swinging.dose_for("school").days_per_week == 5
+    assert swinging.dose_for("home").days_per_week == 7
+    assert swinging.dosage == swinging.dose_for("home")
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (
+            _set(
+                "swinging",
+                "delivery",
+                [{"setting": "home", "by": ["caregiver"], "dosage": HOME_DAILY}],
+            ),
+            "give either delivery or settings, delivered_by, dosage",
+        ),
+        (
+            _with_delivery(
+                "swinging",
+                [
+                    {"setting": "home", "by": ["caregiver"], "dosage": HOME_DAILY},
+                    {"setting": "home", "by": ["other"], "dosage": HOME_DAILY},
+                ],
+            ),
+            "one entry per setting",
+        ),
+        (
+            _with_delivery(
+                "swinging", [{"setting": "home", "by": ["nanny"], "dosage": HOME_DAILY}]
+            ),
+            "(swinging).delivery[0].by[0]",
+        ),
+        (_set("swinging", "tags", ["touch"]), "swinging: tags: unknown tag 'touch'"),
+    ],
+)
+def test_broken_delivery_or_tags_fail_naming_the_activity(
+    tmp_path: Path, edit: Edit, expected: str
+) -> None:
+    with pytest.raises(InstrumentError) as info:
+        _load_edited(tmp_path, edit)
+    assert expected in str(info.value)
+
+
+def test_relational_core_must_name_relational_activities(tmp_path: Path) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        data["relational_core"] = {
+            "rationale": "Relationships are the core repetitive intervention (Perry 2009).",
+            "sources": ["perry2009"],
+            "activities": ["caregiver_coaching", "swinging", "no_such_thing"],
+            "max_activities": 2,
+        }
+
+    with pytest.raises(InstrumentError) as info:
+        _load_edited(tmp_path, edit)
+    assert "'swinging' is a 'regulate' activity" in str(info.value)
+    assert "unknown activity 'no_such_thing'" in str(info.value)

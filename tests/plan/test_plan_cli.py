@@ -9,8 +9,10 @@ import pytest
 from typer.testing import CliRunner
 
 import neuroseq.cli.plan  # noqa: F401  (registers the command, as the CLI package does)
+from neuroseq.assessment import parse_assessment
 from neuroseq.cli.app import app
 from neuroseq.cohort.example import WORKED_EXAMPLE
+from neuroseq.plan import plan_for_assessment
 
 runner = CliRunner()
 
@@ -26,9 +28,12 @@ def test_json_output(example_file: Path) -> None:
     result = runner.invoke(app, ["plan", str(example_file), "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["focus_region"] == "brainstem"
+    expected = plan_for_assessment(parse_assessment(WORKED_EXAMPLE)).to_dict()
+    assert data == expected  # the CLI prints the library's plan, nothing else
+    assert data["instrument_version"] == "2"
     assert data["relational_gate"] == "marginal"
     assert data["synthetic"] is True
+    assert {"blocks", "coverage", "focus_rule", "relational_core"} <= set(data)
     rec = data["phases"][0]["recommendations"][0]
     assert {"activity", "setting", "delivered_by", "dosage", "reasons"} <= set(rec)
 
@@ -39,9 +44,9 @@ def test_text_output_per_audience(example_file: Path, audience: str) -> None:
     assert result.exit_code == 0, result.output
     assert "made-up example" in result.stdout or "SYNTHETIC" in result.stdout
     if audience == "clinician":
-        assert "Phase 1: brainstem" in result.stdout
+        assert "Phase 1: " in result.stdout and "Focus rule:" in result.stdout
     else:
-        assert "body basics" in result.stdout
+        assert "## Where we start: " in result.stdout and "We call it" in result.stdout
 
 
 def test_bad_assessment_exits_2_naming_the_fields(tmp_path: Path) -> None:

@@ -77,7 +77,7 @@ def test_plain_text_reads_at_age_11_to_12(
     region = inst.region(plan.phases[0].region)
     assert region.plain_description in text  # the region word is explained where used
     if gated:
-        assert "will not work well until" in text
+        assert "work best once this help is in place" in text
 
 
 def test_teacher_text_puts_school_first_and_speaks_of_the_pupil(

@@ -4,10 +4,23 @@
 structure (pydantic) and every reference against the instrument: regions, functions,
 domains, stages and source keys. A broken file fails with the file name, the activity id
 and the problem, never with a half-loaded catalogue.
+
+Two ways to say where, by whom and how often an activity happens:
+
+- version 1: ``settings``, ``delivered_by`` and one ``dosage`` for all of them (the plan
+  pairs a setting with a natural person);
+- from version 2: ``delivery``, one entry per setting with the people who deliver it there
+  and that setting's own dosage, so a school activity has school-day frequencies and a
+  teacher is only ever asked to do what the data says a teacher does. ``settings``,
+  ``delivered_by`` and ``dosage`` (the first delivery's) are then derived from it.
+
+A catalogue that uses ``tags`` lists their meanings in a ``tags`` vocabulary; the safety
+rules (``rules.yaml``) refer to activities by tag.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -15,6 +28,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from neuroseq.instrument.loader import Instrument, InstrumentError, _describe_location
+from neuroseq.instrument.rules import Rules, load_rules
 from neuroseq.instrument.schema import MAX_AGE_MONTHS
 
 FILE_NAME = "activities.yaml"
@@ -74,6 +88,22 @@ class Dosage(_Strict):
         return self.episodes_per_week * self.minutes_per_episode
 
 
+class Delivery(_Strict):
+    """One setting of an activity: who delivers it there, and how often there."""
+
+    setting: Setting
+    by: list[Deliverer] = Field(min_length=1)
+    dosage: Dosage
+
+    @field_validator("by")
+    @classmethod
+    def _no_repeats(cls, values: list[Deliverer]) -> list[Deliverer]:
+        repeated = sorted({v for v in values if values.count(v) > 1})
+        if repeated:
+            raise ValueError(f"listed twice: {', '.join(repeated)}")
+        return values
+
+
 class Stage(_Strict):
     """Regulate, relate, reason: the sequence, and the regions an activity of the stage may
     start at (its lowest targeted region); this keeps insight work off the lower brain."""
@@ -100,9 +130,39 @@ class Activity(_Strict):
     settings: list[Setting] = Field(min_length=1)
     delivered_by: list[Deliverer] = Field(min_length=1)
     dosage: Dosage
+    delivery: tuple[Delivery, ...] | None = None
+    tags: list[Identifier] = []
     basis: Basis
     rationale: str = Field(min_length=20)
     sources: list[Identifier] = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _derive_from_delivery(cls, data: Any) -> Any:
+        """With ``delivery``, the settings, people and first dosage follow from it."""
+        if not isinstance(data, dict) or data.get("delivery") is None:
+            return data
+        given = [k for k in ("settings", "delivered_by", "dosage") if k in data]
+        if given:
+            raise ValueError(
+                f"give either delivery or {', '.join(given)}, not both "
+                "(with delivery, settings, people and dosage are read from it)"
+            )
+        entries = data["delivery"]
+        if not isinstance(entries, list) or not entries:
+            return data  # the field validator reports it
+        settings = [e.get("setting") for e in entries if isinstance(e, dict)]
+        repeated = sorted({s for s in settings if settings.count(s) > 1}, key=str)
+        if repeated:
+            raise ValueError(f"delivery: one entry per setting; repeated: {repeated}")
+        people: list[Any] = []
+        for e in entries:
+            by = e.get("by") if isinstance(e, dict) else None
+            for person in by if isinstance(by, list) else []:
+                if person not in people:
+                    people.append(person)
+        first = entries[0] if isinstance(entries[0], dict) else {}
+        return {**data, "settings": settings, "delivered_by": people, "dosage": first.get("dosage")}
 
     @model_validator(mode="after")
     def _targets_something(self) -> Activity:
@@ -114,13 +174,28 @@ class Activity(_Strict):
             )
         return self
 
-    @field_validator("regions", "functions", "domains", "settings", "delivered_by", "sources")
+    @field_validator(
+        "regions", "functions", "domains", "settings", "delivered_by", "sources", "tags"
+    )
     @classmethod
     def _no_repeats(cls, values: list[str]) -> list[str]:
         repeated = sorted({v for v in values if values.count(v) > 1})
         if repeated:
             raise ValueError(f"listed twice: {', '.join(repeated)}")
         return values
+
+    def pairs(self) -> list[tuple[Setting, Deliverer]]:
+        """Every (setting, person) the data allows, in file order."""
+        if self.delivery is not None:
+            return [(d.setting, p) for d in self.delivery for p in d.by]
+        return [(s, p) for s in self.settings for p in self.delivered_by]
+
+    def dose_for(self, setting: Setting) -> Dosage:
+        """The dosage in ``setting``: its delivery's own, or the single version-1 dosage."""
+        for d in self.delivery or ():
+            if d.setting == setting:
+                return d.dosage
+        return self.dosage
 
 
 class RelationalAction(_Strict):
@@ -147,6 +222,19 @@ class DoseGuidance(_Strict):
     sources: list[Identifier] = Field(min_length=1)
 
 
+class RelationalCore(_Strict):
+    """Relational work that runs from the first phase, whatever the focus region.
+
+    Relationships are the core repetitive intervention: coaching the caregivers and
+    co-regulation do not wait behind the regulation of the lower brain.
+    """
+
+    rationale: str = Field(min_length=20)
+    sources: list[Identifier] = Field(min_length=1)
+    activities: list[Identifier] = Field(min_length=1)
+    max_activities: int = Field(ge=1, le=6)
+
+
 class CatalogueHeader(_Strict):
     name: str
     version: str
@@ -163,6 +251,8 @@ class CatalogueFile(_Strict):
     sources: dict[Identifier, str] = Field(min_length=1)
     activities: list[Activity] = Field(min_length=40)
     relational_supports: RelationalSupports
+    tags: dict[Identifier, str] = {}
+    relational_core: RelationalCore | None = None
 
 
 class Catalogue(_Strict):
@@ -174,6 +264,8 @@ class Catalogue(_Strict):
     sources: dict[str, str]
     activities: tuple[Activity, ...]
     relational_supports: RelationalSupports
+    tags: dict[str, str] = {}
+    relational_core: RelationalCore | None = None
 
     @property
     def version(self) -> str:
@@ -230,6 +322,9 @@ def _activity_problems(a: Activity, inst: Instrument, cat: CatalogueFile) -> lis
     for s in a.sources:
         if s not in cat.sources:
             problems.append(f"{where}: sources: unknown source key {s!r}")
+    for t in a.tags:
+        if t not in cat.tags:
+            problems.append(f"{where}: tags: unknown tag {t!r} (not in the tags vocabulary)")
     return problems
 
 
@@ -261,7 +356,22 @@ def _cross_check(cat: CatalogueFile, inst: Instrument) -> list[str]:
                 f"{FILE_NAME}: relational action {action.id}: item: unknown current "
                 f"relational item {action.item!r}"
             )
+    core = cat.relational_core
+    if core is not None:
+        known = {a.id: a for a in cat.activities}
+        for activity_id in core.activities:
+            if activity_id not in known:
+                problems.append(
+                    f"{FILE_NAME}: relational_core.activities: unknown activity {activity_id!r}"
+                )
+            elif known[activity_id].stage != "relate":
+                problems.append(
+                    f"{FILE_NAME}: relational_core.activities: {activity_id!r} is a "
+                    f"{known[activity_id].stage!r} activity; the core is relational work"
+                )
     cited = {*cat.relational_supports.sources, *cat.dose_guidance.sources}
+    if core is not None:
+        cited.update(core.sources)
     for s in sorted(cited):
         if s not in cat.sources:
             problems.append(f"{FILE_NAME}: unknown source key {s!r}")
@@ -304,7 +414,58 @@ def load_catalogue_file(path: Path, instrument: Instrument) -> Catalogue:
         sources=parsed.sources,
         activities=tuple(parsed.activities),
         relational_supports=parsed.relational_supports,
+        tags=parsed.tags,
+        relational_core=parsed.relational_core,
     )
+
+
+def delivery_problems(cat: Catalogue, rules: Rules) -> list[str]:
+    """The catalogue against the plan rules: per-setting delivery, people allowed in each
+    setting, school-day limits, pairings that never happen, and the tags the rules use."""
+    problems: list[str] = []
+    d = rules.delivery
+    words = [(w, re.compile(rf"\b{re.escape(w)}", re.IGNORECASE)) for w in d.school.forbidden_words]
+    for a in cat.activities:
+        where = f"{FILE_NAME}: activity {a.id}"
+        if a.delivery is None:
+            problems.append(
+                f"{where}: delivery: required with plan rules (one entry per setting, "
+                "with who delivers it there and how often)"
+            )
+            continue
+        for entry in a.delivery:
+            allowed = d.allowed_people.get(entry.setting, [])
+            for person in entry.by:
+                if person not in allowed:
+                    problems.append(
+                        f"{where}: delivery.{entry.setting}: {person!r} does not deliver "
+                        f"activities in this setting (allowed: {', '.join(allowed)})"
+                    )
+            for never in d.never:
+                clash = sorted(set(never.tags) & set(a.tags))
+                if never.by in entry.by and clash:
+                    problems.append(
+                        f"{where}: delivery.{entry.setting}: {never.by!r} never delivers "
+                        f"{', '.join(clash)} activities ({' '.join(never.reason.split())})"
+                    )
+            if entry.setting != "school":
+                continue
+            if entry.dosage.days_per_week > d.school.max_days_per_week:
+                problems.append(
+                    f"{where}: delivery.school.dosage.days_per_week: at most "
+                    f"{d.school.max_days_per_week} school days, got {entry.dosage.days_per_week}"
+                )
+            for word, pattern in words:
+                if pattern.search(entry.dosage.plain):
+                    problems.append(
+                        f"{where}: delivery.school.dosage.plain: {word!r} does not belong in a "
+                        f"school dose ({entry.dosage.plain!r})"
+                    )
+    used = {t for rule in rules.contraindications for t in rule.activity_tags}
+    used.update(t for never in d.never for t in never.tags)
+    for tag in sorted(used - set(cat.tags)):
+        problems.append(f"{FILE_NAME}: tags: the plan rules use tag {tag!r}; add it")
+    return problems
 
 
 _CACHE: dict[tuple[Path, str], tuple[Instrument, Catalogue]] = {}
@@ -321,5 +482,10 @@ def load_activities(instrument: Instrument) -> Catalogue:
     if hit is not None and hit[0] is instrument:
         return hit[1]
     catalogue = load_catalogue_file(instrument.data_dir / FILE_NAME, instrument)
+    rules = load_rules(instrument)
+    if rules is not None:
+        problems = delivery_problems(catalogue, rules)
+        if problems:
+            raise InstrumentError("\n".join(problems))
     _CACHE[key] = (instrument, catalogue)
     return catalogue

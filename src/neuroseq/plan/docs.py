@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from neuroseq.instrument import Instrument, load_instrument
-from neuroseq.instrument.activities import Activity, Catalogue, load_activities
+from neuroseq.instrument.activities import Activity, Catalogue, Dosage, load_activities
 
 DOCS_PATH = Path(__file__).resolve().parents[3] / "docs" / "activities.md"
 
@@ -25,10 +25,17 @@ def _years(months: float) -> str:
     return f"{months / 12:g}"
 
 
+def _dose(d: Dosage) -> str:
+    return (
+        f"{d.days_per_week} days/week x {d.episodes_per_day} per day x "
+        f"{d.minutes_per_episode} min = {d.episodes_per_week} episodes, "
+        f"{d.minutes_per_week} min a week ({_one_line(d.plain)})"
+    )
+
+
 def _activity(a: Activity, catalogue: Catalogue) -> list[str]:
-    d = a.dosage
     targets = ", ".join(a.functions) or "-"
-    return [
+    lines = [
         f"### {a.name} (`{a.id}`)",
         "",
         f"*{a.plain_name}.* {_one_line(a.plain_description)}",
@@ -41,14 +48,24 @@ def _activity(a: Activity, catalogue: Catalogue) -> list[str]:
         f"- **Developmental age:** {_years(a.developmental_age_months.min)}-"
         f"{_years(a.developmental_age_months.max)} years; **age-acceptable:** "
         f"{_years(a.age_acceptable_months.min)}-{_years(a.age_acceptable_months.max)} years",
-        f"- **Settings:** {', '.join(a.settings)}; **delivered by:** {', '.join(a.delivered_by)}",
-        f"- **Dosage:** {d.days_per_week} days/week x {d.episodes_per_day} per day x "
-        f"{d.minutes_per_episode} min = {d.episodes_per_week} episodes, "
-        f"{d.minutes_per_week} min a week ({_one_line(d.plain)})",
+    ]
+    if a.tags:
+        lines.append(f"- **Tags:** {', '.join(a.tags)}")
+    if a.delivery is None:
+        lines += [
+            f"- **Settings:** {', '.join(a.settings)}; **delivered by:** "
+            f"{', '.join(a.delivered_by)}",
+            f"- **Dosage:** {_dose(a.dosage)}",
+        ]
+    else:
+        lines.append("- **Delivery:**")
+        lines += [f"  - *{d.setting}*, by {', '.join(d.by)}: {_dose(d.dosage)}" for d in a.delivery]
+    lines += [
         f"- **Basis:** {a.basis.replace('_', ' ')}. {_one_line(a.rationale)}",
         f"- **Sources:** {', '.join(f'`{s}`' for s in a.sources)}",
         "",
     ]
+    return lines
 
 
 def render_activities_markdown(
@@ -69,7 +86,14 @@ def render_activities_markdown(
         f"> {_one_line(h.disclaimer)}",
         "",
         f"{len(cat.activities)} activities. Ages are shown in years; the data file "
-        "(`src/neuroseq/instrument/data/v1/activities.yaml`) holds months.",
+        f"(`src/neuroseq/instrument/data/v{inst.version}/activities.yaml`) holds months."
+        + (
+            " Each activity lists, per setting, who delivers it there and how often: school "
+            "doses are school days, home doses are home routines (checked against "
+            "`rules.yaml`, see [plan.md](plan.md))."
+            if any(a.delivery is not None for a in cat.activities)
+            else ""
+        ),
         "",
         "## Dose guidance",
         "",
@@ -89,6 +113,22 @@ def render_activities_markdown(
         for a in cat.activities:
             if a.stage == s.id:
                 lines += _activity(a, cat)
+    if cat.tags:
+        lines += ["## Tags", "", "Safety-relevant kinds of activity, read by the plan rules:", ""]
+        lines += [f"- `{tag}`: {_one_line(text)}" for tag, text in cat.tags.items()]
+        lines.append("")
+    core = cat.relational_core
+    if core is not None:
+        lines += [
+            "## Relational core (from the first phase)",
+            "",
+            _one_line(core.rationale),
+            "",
+            f"In order of preference, at most {core.max_activities}: "
+            + ", ".join(f"`{a}`" for a in core.activities)
+            + ".",
+            "",
+        ]
     rs = cat.relational_supports
     lines += ["## Relational supports (the gate)", "", _one_line(rs.rationale), ""]
     for action in rs.actions:

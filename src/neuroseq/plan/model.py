@@ -15,9 +15,22 @@ from neuroseq.instrument.activities import Deliverer, Setting
 PLAN_FORMAT = "neuroseq.plan/1"
 
 Gate = Literal["sufficient", "marginal", "insufficient", "not_rated"]
-ReasonKind = Literal["rating", "threshold", "sequence", "age", "catalogue", "dose", "gate"]
+ReasonKind = Literal[
+    "rating", "threshold", "sequence", "age", "catalogue", "dose", "gate", "safety", "unlock"
+]
 PhaseStatus = Literal["current", "upcoming", "after_relational_supports"]
-FirstStep = Literal["relational_supports", "focus_region", "maintain"]
+FirstStep = Literal[
+    "medical_review",
+    "safeguarding",
+    "rate_first",
+    "relational_supports",
+    "focus_region",
+    "maintain",
+]
+BlockKind = Literal["medical", "safeguarding", "coverage", "contraindication"]
+BlockReasonKind = Literal["flag", "relational", "rating", "history", "coverage"]
+FocusRuleKind = Literal["points", "sem"]
+UnlockKind = Literal["reliable_improvement", "plateau_documented", "plateau_no_change"]
 
 
 class _Frozen(BaseModel):
@@ -43,11 +56,94 @@ class FunctionTarget(_Frozen):
 
 
 class RegionReview(_Frozen):
+    """One region against the typical child; ``threshold`` is the gap that counts."""
+
     region: str
     score: float | None
     typical: float | None
     gap: float | None
     below_threshold: bool
+    threshold: float | None = None
+
+
+class FocusRule(_Frozen):
+    """How "below the typical child" is decided: fixed points (v1) or z x SEM (from v2)."""
+
+    kind: FocusRuleKind
+    z: float | None
+    text: str
+
+
+class BlockReason(_Frozen):
+    """Why a block is there. ``plain_text`` is None when the reason is for clinicians only
+    (for example a concern about current care, which is not written into the family's copy);
+    ``plain_action`` is what the caregiver is asked to do about it, when there is something.
+    """
+
+    kind: BlockReasonKind
+    text: str
+    plain_text: str | None
+    plain_action: str | None = None
+    flag: str | None = None
+    item: str | None = None
+
+
+class Block(_Frozen):
+    """Something that comes before any activity: medical review, safeguarding, coverage,
+    or a contraindication. Blocks are ordered by that priority; each says why.
+    ``teacher_text`` is None when the block is not for teachers."""
+
+    kind: BlockKind
+    title: str
+    text: str
+    plain_title: str
+    caregiver_text: str
+    teacher_text: str | None
+    reasons: list[BlockReason]
+    holds: list[str] = []
+
+
+class Consideration(_Frozen):
+    """A prompt for the clinician that the history raises; not shown to the family.
+    ``sources`` are full citations."""
+
+    id: str
+    text: str
+    sources: list[str]
+
+
+class RegionCoverage(_Frozen):
+    region: str
+    rated: int
+    total: int
+    min_rated: int
+    ok: bool
+    unrated: list[str]
+
+
+class Coverage(_Frozen):
+    """Rated items against the minimums in the rules; ``rate_first`` is what to rate, in order."""
+
+    ok: bool
+    regions: list[RegionCoverage]
+    first_underrated_region: str | None
+    relational_rated: int
+    relational_total: int
+    relational_min_rated: int
+    relational_required_missing: list[str]
+    relational_ok: bool
+    relational_unrated: list[str]
+    rate_first: list[str]
+
+
+class Unlock(_Frozen):
+    """Why a phase runs now although the region below it is still below the typical child."""
+
+    after_region: str
+    kind: UnlockKind
+    text: str
+    rci: float | None = None
+    months: float | None = None
 
 
 class Dose(_Frozen):
@@ -105,6 +201,8 @@ class Phase(_Frozen):
     recommendations: list[Recommendation]
     weekly_dose: WeeklyDose
     notes: list[str]
+    held: list[str] = []
+    unlocked_by: Unlock | None = None
 
 
 class RelationalAction(_Frozen):
@@ -153,7 +251,7 @@ class Plan(_Frozen):
     synthetic: bool
     pseudonym: str | None
     chronological_age_months: float
-    threshold_points: float
+    threshold_points: float | None
     focus_region: str | None
     relational_gate: Gate
     first_step: FirstStep
@@ -165,6 +263,12 @@ class Plan(_Frozen):
     strengths: list[Strength]
     not_rated: list[str]
     notes: list[str]
+    blocks: list[Block] = []
+    coverage: Coverage | None = None
+    focus_rule: FocusRule | None = None
+    relational_core: list[Recommendation] = []
+    weekly_dose_now: WeeklyDose | None = None
+    considerations: list[Consideration] = []
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready plan; the keys are the public contract of ``neuroseq plan --json``."""
@@ -173,3 +277,13 @@ class Plan(_Frozen):
     @property
     def current_phase(self) -> Phase | None:
         return self.phases[0] if self.phases else None
+
+    @property
+    def refused(self) -> bool:
+        """Too little is rated for the plan to say where to start (see ``coverage``)."""
+        return self.coverage is not None and not self.coverage.ok and not self.phases
+
+    @property
+    def current_phases(self) -> list[Phase]:
+        """Phase 1 and every phase unlocked after it: what runs now."""
+        return [p for p in self.phases if p.number == 1 or p.unlocked_by is not None]

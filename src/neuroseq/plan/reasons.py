@@ -15,6 +15,12 @@ from neuroseq.plan.model import Dose, Reason, Recommendation, RegionReview, Week
 from neuroseq.plan.selection import Choice
 
 DAYS_PER_WEEK = 7
+PLAIN_WHERE = {
+    "home": "at home",
+    "school": "at school",
+    "clinic": "in the clinic",
+    "community": "in the community",
+}
 
 
 def _count(n: int, noun: str) -> str:
@@ -32,8 +38,10 @@ def reasons_for(
     inputs: PlanInputs,
     inst: Instrument,
     catalogue: Catalogue,
+    threshold: float | None = None,
 ) -> list[Reason]:
     a = choice.activity
+    points = inst.plan.focus_threshold_points if threshold is None else threshold
     reasons = [
         Reason(
             kind="rating",
@@ -51,7 +59,7 @@ def reasons_for(
             text=(
                 f"{review.region} scores {_fmt(review.score)} vs {_fmt(review.typical)} for the "
                 f"typical child of the same age (gap {_fmt(review.gap)} > threshold "
-                f"{inst.plan.focus_threshold_points:g} points)."
+                f"{round(points, 1):g} points)."
             ),
         )
     )
@@ -90,14 +98,16 @@ def reasons_for(
             ),
         )
     )
-    d = a.dosage
+    d = choice.dosage
     reasons.append(
         Reason(
             kind="dose",
             text=(
                 f"{_count(d.episodes_per_week, 'episode')} a week of "
-                f"{_count(d.minutes_per_episode, 'minute')} ({d.minutes_per_week} minutes): "
-                "repetition changes the targeted networks."
+                f"{_count(d.minutes_per_episode, 'minute')} ({d.minutes_per_week} minutes) "
+                f"{PLAIN_WHERE[choice.setting]}: short, frequent, patterned repetition is how "
+                "use-dependent change is thought to happen (Perry 2006); the dose is expert "
+                "judgement, not a tested figure."
             ),
         )
     )
@@ -111,9 +121,10 @@ def recommendation(
     inputs: PlanInputs,
     inst: Instrument,
     catalogue: Catalogue,
+    threshold: float | None = None,
 ) -> Recommendation:
     a = choice.activity
-    d = a.dosage
+    d = choice.dosage
     return Recommendation(
         activity=a.id,
         name=a.name,
@@ -122,8 +133,14 @@ def recommendation(
         stage=a.stage,
         setting=choice.setting,
         delivered_by=choice.delivered_by,
-        other_settings=[s for s in a.settings if s != choice.setting],
-        others_who_can_deliver=[p for p in a.delivered_by if p != choice.delivered_by],
+        other_settings=[
+            s for s in a.settings if s != choice.setting and any(p[0] == s for p in choice.allowed)
+        ],
+        others_who_can_deliver=[
+            p
+            for p in a.delivered_by
+            if p != choice.delivered_by and any(pair[1] == p for pair in choice.allowed)
+        ],
         dosage=Dose(
             days_per_week=d.days_per_week,
             episodes_per_day=d.episodes_per_day,
@@ -133,7 +150,7 @@ def recommendation(
             plain=d.plain,
         ),
         targets=[t.function for t in choice.covers],
-        reasons=reasons_for(choice, review, developmental_ages, inputs, inst, catalogue),
+        reasons=reasons_for(choice, review, developmental_ages, inputs, inst, catalogue, threshold),
         sources=list(a.sources),
     )
 

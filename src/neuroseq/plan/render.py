@@ -1,9 +1,13 @@
 """The plan in words, for three audiences.
 
-``clinician``: technical, with scores, gaps, thresholds, reasons and sources.
+``clinician``: technical, with the safety blocks and their reasons, scores, gaps, the
+focus rule, reasons and sources.
 ``caregiver`` and ``teacher``: plain language for a reading age of about 11-12 (short
-sentences, common words); a brain-region word is always followed by what it means. The
-teacher text puts school activities first. A test measures the reading grade.
+sentences, common words); a brain-region word is always followed by what it means. Safety
+blocks come first, before any activity, with only the reasons the rules mark as
+shareable. Each audience gets the details of what *they* do (what, how often, with whom)
+and one line on what others do: a teacher is never handed a home routine, and is never
+addressed as the parent. A test measures the reading grade.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from typing import Literal
 
 from neuroseq.instrument import Instrument
 from neuroseq.instrument.activities import Catalogue
-from neuroseq.plan.model import Phase, Plan, Recommendation
+from neuroseq.plan.model import Block, Phase, Plan, Recommendation
 
 Audience = Literal["clinician", "caregiver", "teacher"]
 AUDIENCES: tuple[Audience, ...] = ("clinician", "caregiver", "teacher")
@@ -30,6 +34,12 @@ PLAIN_PERSON = {
     "therapist": "a therapist",
     "coach": "a coach or club leader",
     "other": "another trusted adult",
+}
+BLOCK_LABEL = {
+    "medical": "MEDICAL",
+    "safeguarding": "SAFEGUARDING",
+    "coverage": "COVERAGE",
+    "contraindication": "CONTRAINDICATION",
 }
 
 
@@ -63,6 +73,10 @@ def _clinician_phase(p: Phase, catalogue: Catalogue) -> list[str]:
         "",
         f"## Phase {p.number}: {p.region} ({p.status})",
         f"Entry: {p.entry_criteria.summary}",
+    ]
+    if p.unlocked_by is not None:
+        lines.append(f"Unlocked: {p.unlocked_by.text}")
+    lines += [
         "Developmental age for activity fit: "
         + ", ".join(f"{d} {_months(m)}" for d, m in p.developmental_age_months.items())
         + f" - {p.developmental_age_basis}.",
@@ -84,32 +98,76 @@ def _clinician_phase(p: Phase, catalogue: Catalogue) -> list[str]:
     return lines
 
 
+def _clinician_block(b: Block) -> list[str]:
+    lines = ["", f"## {BLOCK_LABEL[b.kind]}: {b.title}", b.text, "Reasons:"]
+    lines += [f"- {r.text}" for r in b.reasons]
+    if b.holds:
+        lines.append(f"Held: {', '.join(b.holds)}")
+    shared = [r.plain_text for r in b.reasons if r.plain_text]
+    if len(shared) < len(b.reasons):
+        lines.append(
+            "Not in the caregiver's or teacher's copy: "
+            f"{len(b.reasons) - len(shared)} of {len(b.reasons)} reasons (clinician only)."
+        )
+    return lines
+
+
 def _clinician(plan: Plan, catalogue: Catalogue) -> str:
     rs = plan.relational_supports
     lines = []
     if plan.synthetic:
         lines.append("SYNTHETIC - generated example data, not a real child.")
+    rule = (
+        plan.focus_rule.text
+        if plan.focus_rule is not None
+        else f"focus threshold {plan.threshold_points:g} points."
+    )
     lines += [
         f"# Sequential plan{f' for {plan.pseudonym}' if plan.pseudonym else ''}",
         f"Instrument v{plan.instrument_version}, catalogue v{plan.catalogue_version}; "
-        f"chronological age {_months(plan.chronological_age_months)}; focus threshold "
-        f"{plan.threshold_points:g} points.",
-        "",
-        "Region review (bottom-up): score / typical / gap:",
+        f"chronological age {_months(plan.chronological_age_months)}.",
+        f"Focus rule: {rule}",
+        f"First step: {plan.first_step}.",
     ]
+    for b in plan.blocks:
+        lines += _clinician_block(b)
+    lines += ["", "Region review (bottom-up): score / typical / gap (threshold):"]
     lines += [
         f"- {r.region}: {_score(r.score)} / {_score(r.typical)} / {_score(r.gap)}"
+        + (f" ({r.threshold:.1f})" if r.threshold is not None else "")
         + (" BELOW THRESHOLD" if r.below_threshold else "")
         for r in plan.regions
     ]
+    if plan.coverage is not None:
+        lines.append(
+            "Coverage (rated / minimum): "
+            + ", ".join(f"{c.region} {c.rated}/{c.min_rated}" for c in plan.coverage.regions)
+            + f"; current relational health {plan.coverage.relational_rated}/"
+            f"{plan.coverage.relational_min_rated}."
+        )
     lines += [
         "",
-        f"Focus region: {plan.focus_region or 'none'}; first step: {plan.first_step}.",
+        f"Focus region: {plan.focus_region or 'none'}.",
         f"Relational gate: {plan.relational_gate}. {rs.statement}",
     ]
     lines += [f"- {a.name} [{a.item} = {a.item_rating}]: {a.description}" for a in rs.actions]
+    if plan.relational_core:
+        lines += ["", "## Relational core (from phase 1, alongside every phase)"]
+        for r in plan.relational_core:
+            lines += _clinician_recommendation(r, catalogue)
     for p in plan.phases:
         lines += _clinician_phase(p, catalogue)
+    if plan.weekly_dose_now is not None:
+        w = plan.weekly_dose_now
+        lines += [
+            "",
+            f"Everything running now: {w.episodes_per_week} episodes, {w.minutes_per_week} "
+            f"min a week; {w.average_episodes_per_day}/day (goal {w.daily_episodes_goal}: "
+            f"{'met' if w.meets_daily_goal else 'NOT met'}).",
+        ]
+    if plan.considerations:
+        lines += ["", "Consider (clinician only):"]
+        lines += [f"- {k.text} Sources: {'; '.join(k.sources)}" for k in plan.considerations]
     lines += ["", f"Next phase when: {plan.next_phase_when.summary}", "", "Strengths:"]
     lines += [f"- {s.function} ({s.region}): {s.why}" for s in plan.strengths] or ["- none"]
     if plan.not_rated:
@@ -125,7 +183,9 @@ def _region_words(region_id: str, inst: Instrument) -> str:
 
 
 def _for_audience(text: str, audience: Audience) -> str:
-    """Catalogue plain texts speak to a parent; a teacher reads about "the pupil"."""
+    """Plain texts speak to a parent ("your child"); a teacher reads about "the pupil"."""
+    child, child_cap = _child(audience)
+    text = text.replace("{child}", child).replace("{Child}", child_cap)
     if audience != "teacher":
         return text
     for parent, school in (
@@ -138,6 +198,18 @@ def _for_audience(text: str, audience: Audience) -> str:
     return text
 
 
+def _child(audience: Audience) -> tuple[str, str]:
+    return ("the pupil", "The pupil") if audience == "teacher" else ("your child", "Your child")
+
+
+def _is_theirs(r: Recommendation, audience: Audience) -> bool:
+    """What this reader does themselves: school activities for a teacher; home, community
+    and the caregiver's part of clinic work for a caregiver."""
+    if audience == "teacher":
+        return r.setting == "school"
+    return r.setting in ("home", "community") or r.delivered_by == "caregiver"
+
+
 def _plain_recommendation(r: Recommendation, audience: Audience) -> list[str]:
     return [
         f"- {r.plain_name}. {_for_audience(r.plain_description, audience)}",
@@ -146,58 +218,146 @@ def _plain_recommendation(r: Recommendation, audience: Audience) -> list[str]:
     ]
 
 
+def _others_line(r: Recommendation) -> str:
+    """What someone else does, for information: no instructions and no dose, so a teacher
+    never reads a home routine as something to do."""
+    return f"- {r.plain_name}: {PLAIN_SETTING[r.setting]}, with {PLAIN_PERSON[r.delivered_by]}."
+
+
+def _plain_recommendations(
+    recs: list[Recommendation], audience: Audience, heading: str | None
+) -> list[str]:
+    """Details of what this reader does, then one line each on what others do."""
+    mine = [r for r in recs if _is_theirs(r, audience)]
+    others = [r for r in recs if not _is_theirs(r, audience)]
+    lines = ["", heading] if heading else []
+    if not mine:
+        lines.append(
+            "There is nothing new for you to do in this part yet. Your calm, steady care "
+            "already helps."
+        )
+    for r in mine:
+        lines += _plain_recommendation(r, audience)
+    home = [r for r in others if r.setting == "home"] if audience == "teacher" else []
+    listed = [r for r in others if r not in home]
+    if listed or home:
+        lines += ["", "What others do, so you know:"]
+        lines += [_others_line(r) for r in listed]
+    if home:  # a teacher needs to know the family is busy too, not the family's routines
+        lines.append(
+            f"- At home, the family does {len(home)} more "
+            f"{'activity' if len(home) == 1 else 'activities'} from this plan."
+        )
+    return lines
+
+
+def _plain_block(b: Block, audience: Audience) -> list[str]:
+    text = b.teacher_text if audience == "teacher" else b.caregiver_text
+    if text is None:
+        return []
+    lines = ["", f"## {_for_audience(b.plain_title, audience)}", _for_audience(text, audience)]
+    for r in b.reasons:
+        if r.plain_text is None:
+            continue
+        line = f"- {_for_audience(r.plain_text, audience)}"
+        if audience == "caregiver" and r.plain_action:
+            line += f". {_for_audience(r.plain_action, audience)}"
+        lines.append(line)
+    return lines
+
+
+def _relational_actions(plan: Plan, audience: Audience) -> list[str]:
+    """Caregivers read each step in full (they are written for the family); a teacher
+    reads their names, with the ones the school can help with marked."""
+    actions = plan.relational_supports.actions
+    if audience != "teacher":
+        return [
+            f"- {a.plain_name}. {_for_audience(a.plain_description, audience)}" for a in actions
+        ]
+    return [
+        f"- {a.plain_name}"
+        + (" (the school can help with this)" if "teacher" in a.delivered_by else "")
+        for a in actions
+    ]
+
+
 def _plain(plan: Plan, inst: Instrument, audience: Audience) -> str:
-    child = "the pupil" if audience == "teacher" else "your child"
-    child_cap = child[0].upper() + child[1:]
+    child, child_cap = _child(audience)
     lines = []
     if plan.synthetic:
         lines.append("This is a made-up example. It is not about a real child.")
+    lines.append(f"# A plan for {plan.pseudonym or child}")
+    for b in plan.blocks:
+        lines += _plain_block(b, audience)
+    if plan.refused:
+        lines += ["", "The team will share the plan once these checks are done."]
+        return "\n".join(lines) + "\n"
     lines += [
-        f"# A plan for {plan.pseudonym or child}",
         "",
         "The brain grows from the bottom up. The lower parts keep the body calm and steady. "
         "The middle parts help with feelings and people. The top parts help with thinking "
-        "and talking. We start with the lowest part that needs help. Then we move up.",
+        "and talking. We start with the lowest part that needs help. Then we move up, step "
+        "by step.",
     ]
     rs = plan.relational_supports
     if rs.comes_first:
         lines += [
             "",
-            "## First: more steady, caring people",
-            f"Right now {child} does not have enough steady support from caring people. "
-            "The other ideas in this plan will not work well until this gets better. "
-            "These steps come first:",
+            f"## First: more steady, caring people around {child}",
+            f"Everything in this plan works through people. Right now {child} needs more "
+            "steady, caring adults around them. So these steps come first. The activities "
+            "below work best once this help is in place:",
         ]
-        lines += [
-            f"- {a.plain_name}. {_for_audience(a.plain_description, audience)}" for a in rs.actions
-        ]
+        lines += _relational_actions(plan, audience)
     elif rs.gate == "marginal":
         lines += [
             "",
-            f"A word of care: {child} has some support, but not much. The plan can start. "
-            "It will work better as the support around them grows. These steps help:",
+            f"A few more steady people around {child} would help this plan work. The plan "
+            "can start now. These steps help:",
         ]
+        lines += _relational_actions(plan, audience)
+    if plan.relational_core:
         lines += [
-            f"- {a.plain_name}. {_for_audience(a.plain_description, audience)}" for a in rs.actions
+            "",
+            "## From the start: time together"
+            if audience == "teacher"
+            else "## Every day, from the start: time together",
+            "Warm, steady time with caring adults helps every other part of this plan. "
+            "These start now, whatever else the plan says.",
         ]
-    current = plan.current_phase
-    if current is None:
+        lines += _plain_recommendations(plan.relational_core, audience, None)
+    running = [p for p in plan.phases if p.number == 1 or p.unlocked_by is not None]
+    if not running:
         lines += [
             "",
             f"{child_cap} is doing as well as other children of the same age. "
             "Keep doing the good things you already do.",
         ]
-    else:
-        lines += _plain_phase(current, plan, inst, child, audience)
+    for p in running:
+        lines += _plain_phase(p, plan, inst, child, audience)
+    if running:
+        w = plan.weekly_dose_now or running[0].weekly_dose
+        lines += [
+            "",
+            "Little and often works best. Short turns, many times a day, may help more than "
+            f"one long session a week. Together these make about {w.episodes_per_week} short "
+            "turns a week. Everyone around the child can help: at home, at school and in "
+            "clubs.",
+        ]
     if plan.strengths:
         lines += ["", "## What is going well"]
         lines += [f"- {s.plain_name}" for s in plan.strengths]
     lines += ["", "## What comes next"]
-    if len(plan.phases) > 1:
-        after = plan.phases[1]
+    waiting = plan.phases[len(running)] if len(plan.phases) > len(running) else None
+    if waiting is not None and plan.focus_rule is not None and plan.focus_rule.kind == "sem":
+        lines.append(
+            "When the part we work on now gets steadier, we add the next part. It does not "
+            "need to be perfect first. " + _region_words(waiting.region, inst)
+        )
+    elif waiting is not None:
         lines.append(
             "When the things above get better, we move up to the next part of the brain. "
-            + _region_words(after.region, inst)
+            + _region_words(waiting.region, inst)
         )
     else:
         lines.append("When these get better, we will look again at what helps most.")
@@ -211,25 +371,23 @@ def _plain_phase(
     recs = p.recommendations
     if audience == "teacher":
         recs = sorted(recs, key=lambda r: r.setting != "school")
-    lines = [
-        "",
-        f"## Where we start: {inst.region(p.region).plain_name.lower()}",
-        _region_words(p.region, inst),
-        f"These things are hard for {child} right now:",
-    ]
-    lines += [f"- {t.plain_name}" for t in p.compromised]
-    lines += ["", "## What to do"]
-    if plan.relational_supports.comes_first:
-        lines.append("Start these as the support around the child grows.")
-    for r in recs:
-        lines += _plain_recommendation(r, audience)
-    w = p.weekly_dose
+    heading = (
+        f"## Where we start: {inst.region(p.region).plain_name.lower()}"
+        if p.unlocked_by is None
+        else f"## Also now: {inst.region(p.region).plain_name.lower()}"
+    )
+    lines = ["", heading, _region_words(p.region, inst)]
+    if p.unlocked_by is not None:
+        lines.append("The part below is getting steadier, so we add this part too.")
+    lines.append(f"These are the things we want to help grow for {child}:")
     lines += [
-        "",
-        "Little and often works best. Many short turns every day help more than one long "
-        f"visit a week. Together these make about {w.episodes_per_week} short turns a week. "
-        "Everyone around the child can help: at home, at school and in clubs.",
+        f"- {t.plain_name}" + (" (after the doctor's check)" if t.function in p.held else "")
+        for t in p.compromised
     ]
+    heading = "## What to do at school" if audience == "teacher" else "## What to do"
+    if plan.relational_supports.comes_first:
+        lines += ["", "Start these as the support around the child grows."]
+    lines += _plain_recommendations(recs, audience, heading)
     return lines
 
 

@@ -11,6 +11,7 @@ daily repetition. Ties go to catalogue order, so the same input gives the same p
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from neuroseq.instrument import Instrument
@@ -20,6 +21,7 @@ from neuroseq.instrument.activities import (
     Activity,
     Catalogue,
     Deliverer,
+    Dosage,
     Setting,
 )
 from neuroseq.plan.model import FunctionTarget
@@ -39,20 +41,35 @@ NEW_PERSON_WEIGHT = 2.0
 DAILY_WEIGHT = 1.0
 
 
+Pair = tuple[Setting, Deliverer]
+
+
 @dataclass(frozen=True)
 class Choice:
     activity: Activity
     setting: Setting
     delivered_by: Deliverer
     covers: tuple[FunctionTarget, ...]
+    allowed: tuple[Pair, ...] = ()
+
+    @property
+    def dosage(self) -> Dosage:
+        return self.activity.dose_for(self.setting)
 
 
 @dataclass(frozen=True)
 class Candidate:
-    """An activity that fits, with the compromised functions it reaches at the child's level."""
+    """An activity that fits, with the compromised functions it reaches at the child's level,
+    and the setting-person pairs it may be given in (all of the data's, unless a safety
+    rule narrowed them)."""
 
     activity: Activity
     reach: tuple[FunctionTarget, ...]
+    pairs: tuple[Pair, ...] = ()
+
+    @property
+    def allowed(self) -> tuple[Pair, ...]:
+        return self.pairs or tuple(natural_pairs(self.activity))
 
 
 def covers(activity: Activity, inst: Instrument, function_id: str) -> bool:
@@ -70,12 +87,20 @@ def candidates(
     compromised: list[FunctionTarget],
     developmental_ages: dict[str, float],
     chronological_age: float,
+    narrowed: Mapping[str, tuple[Pair, ...]] | None = None,
 ) -> list[Candidate]:
     """Activities of the region, acceptable at this age, that reach a compromised function
-    at the developmental age of that function's domain."""
+    at the developmental age of that function's domain.
+
+    ``narrowed`` maps an activity id to the only pairs a safety rule still allows for it;
+    an activity narrowed to no pair at all is left out.
+    """
     pool = []
+    narrowed = narrowed or {}
     for a in catalogue.activities:
         if region not in a.regions or not a.age_acceptable_months.contains(chronological_age):
+            continue
+        if a.id in narrowed and not narrowed[a.id]:
             continue
         reach = tuple(
             t
@@ -86,22 +111,34 @@ def candidates(
             )
         )
         if reach:
-            pool.append(Candidate(a, reach))
+            pool.append(Candidate(a, reach, narrowed.get(a.id, ())))
     return pool
 
 
-def is_daily_life(activity: Activity) -> bool:
+def is_daily(dosage: Dosage) -> bool:
     """Activities repeated on most days belong where the child lives, not in a clinic."""
-    return activity.dosage.days_per_week >= DAILY_LIFE_DAYS
+    return dosage.days_per_week >= DAILY_LIFE_DAYS
 
 
-def _pairs(activity: Activity) -> list[tuple[Setting, Deliverer]]:
+def is_daily_life(activity: Activity) -> bool:
+    return is_daily(activity.dosage)
+
+
+def natural_pairs(activity: Activity) -> list[Pair]:
     """Setting-person pairs that make sense for this activity, most natural first.
 
     A daily activity goes to the people who see the child daily, outside the clinic; a
-    therapist or coach meets the child weekly and teaches the others.
+    therapist or coach meets the child weekly and teaches the others. With per-setting
+    ``delivery`` data the pairs are the data's own, and "daily" is each setting's dosage.
     """
-    every = [(s, d) for s in activity.settings for d in activity.delivered_by]
+    every = activity.pairs()
+    if activity.delivery is not None:
+        daily = [
+            (s, d)
+            for s, d in every
+            if s != "clinic" and d in DAILY_PEOPLE and is_daily(activity.dose_for(s))
+        ]
+        return daily or every
     natural = [(s, d) for s, d in every if d in NATURAL_DELIVERERS[s]]
     daily = (
         [(s, d) for s, d in natural if s != "clinic" and d in DAILY_PEOPLE]
@@ -111,12 +148,10 @@ def _pairs(activity: Activity) -> list[tuple[Setting, Deliverer]]:
     return daily or natural or every
 
 
-def _assign(
-    activity: Activity, settings: Counter[str], people: Counter[str]
-) -> tuple[Setting, Deliverer]:
+def assign_pair(pairs: tuple[Pair, ...], settings: Counter[str], people: Counter[str]) -> Pair:
     """A natural setting-person pair, preferring a setting, then a person, not yet used."""
     return min(
-        _pairs(activity),
+        pairs,
         key=lambda p: (
             settings[p[0]],
             people[p[1]],
@@ -140,7 +175,7 @@ def choose(pool: list[Candidate], compromised: list[FunctionTarget], limit: int)
         best: tuple[float, int] | None = None
         best_choice: Choice | None = None
         for index, c in enumerate(remaining):
-            setting, person = _assign(c.activity, settings, people)
+            setting, person = assign_pair(c.allowed, settings, people)
             new = [t for t in c.reach if t.function not in covered]
             gain = (
                 COVERAGE_WEIGHT * sum(shortfall[t.function] for t in new)
@@ -149,10 +184,10 @@ def choose(pool: list[Candidate], compromised: list[FunctionTarget], limit: int)
             )
             if gain == 0:
                 continue
-            gain += DAILY_WEIGHT * is_daily_life(c.activity)
+            gain += DAILY_WEIGHT * is_daily(c.activity.dose_for(setting))
             if best is None or gain > best[0]:
                 best = (gain, index)
-                best_choice = Choice(c.activity, setting, person, c.reach)
+                best_choice = Choice(c.activity, setting, person, c.reach, c.allowed)
         if best is None or best_choice is None:
             break
         chosen.append(best_choice)
