@@ -16,7 +16,7 @@ from neuroseq.brainmap.text import format_age
 from neuroseq.instrument import load_instrument
 from neuroseq.web import plan_page
 from neuroseq.web.models import Assessment, AssessmentStatus, Client, ViewerKind
-from neuroseq.web.presenters import map_rows
+from neuroseq.web.presenters import earlier_reviews, map_rows
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,9 @@ def family_page(assessment: Assessment, kind: str) -> FamilyPage:
         for d in inst.domains
     ]
     audience = ViewerKind.TEACHER.value if kind == ViewerKind.TEACHER else "caregiver"
-    built = plan_page.build(parse_assessment(assessment.inputs, inst), inst)
+    built = plan_page.build(
+        parse_assessment(assessment.inputs, inst), inst, earlier_reviews(assessment, inst)
+    )
     plan = None
     if built is not None:
         plan = plan_page.plan_page(built[0], inst, built[1], audience, child_name=client.given_name)

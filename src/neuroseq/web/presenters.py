@@ -330,3 +330,29 @@ def _same(fresh: dict[str, Any], snapshot: dict[str, Any]) -> bool:
 
 def age_on(birth: date, day: date) -> str:
     return format_months((day - birth).days / (365.25 / 12))
+
+
+def earlier_reviews(assessment: Assessment, inst: Instrument) -> list[Any]:
+    """Progress snapshots of the child's signed reviews before this one (same instrument
+    version, corrections in place of what they correct), oldest first: the plan's history."""
+    from neuroseq.progress import snapshot_of
+    from neuroseq.web.models import AssessmentStatus
+
+    earlier = (
+        Assessment.objects.filter(
+            client_id=assessment.client_id,
+            status=AssessmentStatus.SIGNED,
+            instrument_version=inst.version,
+            assessment_date__lt=assessment.assessment_date,
+        )
+        .exclude(superseded_by__status=AssessmentStatus.SIGNED)
+        .exclude(lineage=assessment.lineage)
+        .order_by("assessment_date", "version")
+    )
+    snapshots = []
+    for a in earlier:
+        try:
+            snapshots.append(snapshot_of(parse_assessment(a.inputs, inst), inst))
+        except AssessmentError:
+            log.exception("stored assessment %s no longer parses", a.pk)
+    return snapshots

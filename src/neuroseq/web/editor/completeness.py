@@ -7,10 +7,10 @@ A draft is complete when
 - the relational health history has a rating or is marked "not known",
 - current relational health has a rating or is marked "not known".
 
-The coverage rule belongs to the plan package (``neuroseq.plan.check_coverage``, minimum
-rated items per region in the instrument's data). Until an installation has it, the
-fallback here asks for at least half of each region's items (rounded up): the same
-interface, so the review step and signing switch over without change.
+The coverage rule belongs to the plan package (``neuroseq.plan.coverage.check_coverage``
+with the minimums in the instrument's ``rules.yaml``, version 2 on): minimum rated items
+per region and of current relational health. An instrument without rules (version 1)
+uses the fallback here: at least half of each region's items (rounded up).
 """
 
 from __future__ import annotations
@@ -22,6 +22,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from neuroseq.instrument import Instrument
+
+RH = "Relational health history"
+CRH = "Current relational health"
 
 
 @dataclass(frozen=True)
@@ -89,38 +92,50 @@ def _fallback_coverage(inst: Instrument, ratings: Mapping[str, Any]) -> list[Reg
     return rows
 
 
-def _plan_coverage(inst: Instrument, ratings: Mapping[str, Any]) -> list[RegionCoverage] | None:
-    """The plan package's rule, when this installation has it (see the module docstring)."""
+def plan_coverage(inst: Instrument, inputs: Mapping[str, Any]) -> Any | None:
+    """The plan package's coverage check with the instrument's rules, when it has rules
+    (instrument v2 on); None for an instrument without them (v1 uses the fallback)."""
     try:
-        plan = importlib.import_module("neuroseq.plan")
+        coverage_module = importlib.import_module("neuroseq.plan.coverage")
+        rules_module = importlib.import_module("neuroseq.instrument.rules")
     except ImportError:
         return None
-    check = getattr(plan, "check_coverage", None)
-    if check is None:
+    rules = rules_module.load_rules(inst)
+    if rules is None:
         return None
-    result = check(inst, dict(ratings))
-    rows = []
-    for row in getattr(result, "regions", result):
-        items = inst.functions_in_region(row.region)
-        unrated = tuple(f.id for f in items if ratings.get(f.id) is None)
-        rows.append(
-            RegionCoverage(
-                region=row.region,
-                name=inst.region(row.region).name,
-                rated=len(items) - len(unrated),
-                total=len(items),
-                required=int(row.required),
-                unrated=unrated,
-            )
+    return coverage_module.check_coverage(
+        inputs.get("functional") or {},
+        inputs.get("current_relational_health") or {},
+        inst,
+        rules,
+    )
+
+
+def _from_plan(inst: Instrument, result: Any) -> list[RegionCoverage]:
+    return [
+        RegionCoverage(
+            region=row.region,
+            name=inst.region(row.region).name,
+            rated=row.rated,
+            total=row.total,
+            required=row.min_rated,
+            unrated=tuple(row.unrated),
         )
-    return rows
+        for row in result.regions
+    ]
 
 
-def coverage(inst: Instrument, ratings: Mapping[str, Any]) -> tuple[list[RegionCoverage], str]:
-    rows = _plan_coverage(inst, ratings)
-    if rows is not None:
-        return rows, "the instrument's coverage rule (minimum rated items per region)"
-    return _fallback_coverage(inst, ratings), "at least half of each region's items rated"
+def coverage(inst: Instrument, inputs: Mapping[str, Any]) -> tuple[list[RegionCoverage], str, Any]:
+    """Rows per region, the rule in words, and the plan package's full result (or None)."""
+    result = plan_coverage(inst, inputs)
+    if result is not None:
+        return (
+            _from_plan(inst, result),
+            "the instrument's coverage rule (minimum rated items per region)",
+            result,
+        )
+    rows = _fallback_coverage(inst, inputs.get("functional") or {})
+    return rows, "at least half of each region's items rated", None
 
 
 def _rated(values: Any) -> bool:
@@ -130,7 +145,7 @@ def _rated(values: Any) -> bool:
 
 
 def check(inst: Instrument, inputs: Mapping[str, Any], marks: Mapping[str, Any]) -> Completeness:
-    regions, rule = coverage(inst, inputs.get("functional") or {})
+    regions, rule, result = coverage(inst, inputs)
     history_mark = marks.get("history")
     if inputs.get("adversities"):
         history = SectionCheck("history", "Developmental history", True, "entered")
@@ -146,16 +161,41 @@ def check(inst: Instrument, inputs: Mapping[str, Any], marks: Mapping[str, Any])
             "add the adversities, or mark it 'no adversities known' or 'not known'",
         )
     sections = [history]
-    for section, slug, label in (
-        ("relational_history", "relational-history", "Relational health history"),
-        ("current_relational_health", "current-relational", "Current relational health"),
-    ):
-        if _rated(inputs.get(section) or {}):
-            sections.append(SectionCheck(slug, label, True, "entered"))
-        elif marks.get(section) == "not_known":
-            sections.append(SectionCheck(slug, label, True, "marked not known"))
-        else:
-            sections.append(
-                SectionCheck(slug, label, False, "rate at least one item, or mark it 'not known'")
+    if _rated(inputs.get("relational_history") or {}):
+        sections.append(SectionCheck("relational-history", RH, True, "entered"))
+    elif marks.get("relational_history") == "not_known":
+        sections.append(SectionCheck("relational-history", RH, True, "marked not known"))
+    else:
+        sections.append(
+            SectionCheck(
+                "relational-history", RH, False, "rate at least one period, or mark it 'not known'"
             )
+        )
+    current = inputs.get("current_relational_health") or {}
+    if marks.get("current_relational_health") == "not_known" and not _rated(current):
+        sections.append(SectionCheck("current-relational", CRH, True, "marked not known"))
+    elif result is not None and not result.relational_ok:
+        need = result.relational_min_rated
+        missing = ", ".join(
+            i.name for i in inst.current_items if i.id in result.relational_required_missing
+        )
+        sections.append(
+            SectionCheck(
+                "current-relational",
+                CRH,
+                False,
+                f"{result.relational_rated} of {result.relational_total} rated; rate at least "
+                f"{need}"
+                + (f", including {missing}" if missing else "")
+                + ", or mark it 'not known'",
+            )
+        )
+    elif _rated(current):
+        sections.append(SectionCheck("current-relational", CRH, True, "entered"))
+    else:
+        sections.append(
+            SectionCheck(
+                "current-relational", CRH, False, "rate at least one item, or mark it 'not known'"
+            )
+        )
     return Completeness(tuple(regions), tuple(sections), rule)

@@ -19,7 +19,7 @@ from neuroseq.web.editor.fields import FieldError, parse_date
 from neuroseq.web.forms import AmendForm, AssessmentImportForm, AssessmentStartForm
 from neuroseq.web.models import AssessmentStatus, ImmutableRecordError, ViewerKind
 from neuroseq.web.permissions import can, get_assessment, get_client
-from neuroseq.web.presenters import present
+from neuroseq.web.presenters import earlier_reviews, present
 from neuroseq.web.services import assessments as service
 from neuroseq.web.views.common import actor, attach_errors, clinic_view
 from neuroseq.web.views.review import change_groups, plan_summary
@@ -236,7 +236,9 @@ def assessment_plan(request: HttpRequest, pk: int) -> HttpResponse:
     if audience not in plan_page.AUDIENCES:
         audience = "clinician"
     inst = load_instrument(assessment.instrument_version)
-    built = plan_page.build(parse_assessment(assessment.inputs, inst), inst)
+    built = plan_page.build(
+        parse_assessment(assessment.inputs, inst), inst, earlier_reviews(assessment, inst)
+    )
     page = None
     if built is not None:
         plan, catalogue = built

@@ -22,7 +22,7 @@ from neuroseq.web.editor.content import Content
 from neuroseq.web.editor.describe import describe_changes
 from neuroseq.web.models import Assessment, AssessmentStatus, ImmutableRecordError, ReviewOutcome
 from neuroseq.web.permissions import can, get_assessment
-from neuroseq.web.presenters import present
+from neuroseq.web.presenters import earlier_reviews, present
 from neuroseq.web.services import assessments as service
 from neuroseq.web.views.common import actor, clinic_view
 
@@ -82,7 +82,7 @@ def change_groups(
 
 def plan_summary(assessment: Assessment, inst: Instrument) -> plan_page.PlanPage | None:
     parsed = parse_assessment(assessment.inputs, inst)
-    built = plan_page.build(parsed, inst)
+    built = plan_page.build(parsed, inst, earlier_reviews(assessment, inst))
     if built is None:
         return None
     plan, catalogue = built
