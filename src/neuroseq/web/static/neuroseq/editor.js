@@ -55,7 +55,7 @@
 
   // ------------------------------------------------------------------ fields
   function fieldFor(path) {
-    return document.querySelector('[data-path="' + path + '"]');
+    return document.querySelector('fieldset[data-path="' + path + '"]');
   }
 
   function show(path, value) {
