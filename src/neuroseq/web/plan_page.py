@@ -154,7 +154,7 @@ def _humaniser(inst: Instrument, catalogue: Any) -> Humanise:
         names.update({a.id: a.name for a in catalogue.activities})
     # An id that is already an ordinary word (e.g. "relational", "cortex") reads fine and
     # may be part of a sentence: leave it.
-    names = {k: v for k, v in names.items() if v.lower() != k.replace("_", " ")}
+    names = {k: v for k, v in names.items() if "_" in k or v.lower() != k}
     alternatives = "|".join(sorted(map(re.escape, names), key=len, reverse=True))
     pattern = re.compile(r"\b(" + alternatives + r")\b")
 
