@@ -110,6 +110,30 @@ def test_at_similar_challenges_poorer_relational_health_means_poorer_function(
     assert np.corrcoef(residual, cohort.relational_health_history_score[ok])[0, 1] > 0.1
 
 
+def test_children_below_the_line_had_poorer_relational_health_during_development(
+    cohort: BatchScores,
+) -> None:
+    # The claim the generator models (docs/synthetic.md): below the challenges-function
+    # line, relational health history was poorer; current relational health is a further,
+    # separate factor (it still explains the residual once history is accounted for).
+    ok = _complete(cohort)
+    dcs, percent = cohort.developmental_challenges_score[ok], cohort.age_typical_percent[ok]
+    history = cohort.relational_health_history_score[ok]
+    current = cohort.current_relational_health[ok]
+    slope, intercept = np.polyfit(dcs, percent, 1)
+    residual = percent - (slope * dcs + intercept)
+    below = residual < 0
+    gap_sd = (history[~below].mean() - history[below].mean()) / history.std()
+    assert gap_sd > 0.5
+    assert np.corrcoef(residual, history)[0, 1] > 0.3
+
+    def without_history(x: np.ndarray) -> np.ndarray:
+        return x - np.polyval(np.polyfit(history, x, 1), history)
+
+    partial = np.corrcoef(without_history(residual), without_history(current))[0, 1]
+    assert partial > 0.3
+
+
 def test_adversity_hits_lower_regions_hardest(cohort: BatchScores) -> None:
     gap = cohort.region_scores - cohort.typical_region_scores  # child minus typical, same items
     r = {}

@@ -151,3 +151,15 @@ def test_unknown_function_or_source_in_the_table(data_dir: Path) -> None:
         load_instrument("2", data_dir=data_dir)
     assert "unknown function 'telepathy'" in str(info.value)
     assert "unknown reference 'nobody2024'" in str(info.value)
+
+
+def test_every_norm_names_its_studies_and_each_study_its_population() -> None:
+    inst = load_instrument("2")
+    for f in inst.functions:
+        assert f.references, f.id
+        for key in f.references:
+            ref = inst.references[key]
+            assert len(ref.population) > 10, key
+            # the study named in the reference is the one the norm source cites
+            surname = ref.citation.split()[0].rstrip(",")
+            assert surname in f.norm_source or key.startswith(("nice", "nrp")), (f.id, key)

@@ -65,6 +65,7 @@ def assessment_dicts(draw: st.DrawFn, inst: Instrument = INST) -> dict[str, Any]
             if mode == "all" or draw(st.booleans()):
                 functional[f.id] = draw(RATING)
     return {
+        "instrument_version": inst.version,
         "assessment_date": "2026-01-01",
         "chronological_age_months": age,
         "synthetic": True,

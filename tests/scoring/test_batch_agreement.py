@@ -13,11 +13,12 @@ from scoring_strategies import assessment_dicts
 
 from neuroseq.assessment import Assessment, parse_assessment
 from neuroseq.cohort.synth import iter_synthetic_assessments
-from neuroseq.instrument import load_instrument
+from neuroseq.instrument import Instrument, load_instrument
 from neuroseq.scoring import score_assessment
 from neuroseq.scoring.batch import AGE_FLAGS, GATES, BatchInput, score_batch
 
 INST = load_instrument()
+V1 = load_instrument("1")
 
 
 def same(single: float | None, batch: float, where: str) -> None:
@@ -28,13 +29,13 @@ def same(single: float | None, batch: float, where: str) -> None:
         assert np.isclose(batch, single, rtol=1e-9, atol=1e-9), f"{where}: {single} vs {batch}"
 
 
-def assert_agree(assessments: Sequence[Assessment]) -> None:
-    b = score_batch(BatchInput.from_assessments(assessments, INST), INST)
-    cols = b.columns(INST)
+def assert_agree(assessments: Sequence[Assessment], inst: Instrument = INST) -> None:
+    b = score_batch(BatchInput.from_assessments(assessments, inst), inst)
+    cols = b.columns(inst)
     for i, a in enumerate(assessments):
-        s = score_assessment(a, INST)
+        s = score_assessment(a, inst)
         w = f"record {i}"
-        same(s.chronological_age_months, BatchInput.from_assessments([a], INST).age_months[0], w)
+        same(s.chronological_age_months, BatchInput.from_assessments([a], inst).age_months[0], w)
         same(s.developmental_challenges_raw, b.developmental_challenges_raw[i], f"{w} dcs raw")
         same(s.developmental_challenges_score, b.developmental_challenges_score[i], f"{w} dcs")
         same(s.relational_health_history_score, b.relational_health_history_score[i], f"{w} rhh")
@@ -44,19 +45,24 @@ def assert_agree(assessments: Sequence[Assessment]) -> None:
         same(s.typical_functional_score, b.typical_functional_score[i], f"{w} typical fs")
         same(s.age_typical_percent, b.age_typical_percent[i], f"{w} percent")
         assert int(b.missing_count[i]) == len(s.missing_items), w
-        for j, p in enumerate(INST.period_ids):
+        for j, p in enumerate(inst.period_ids):
             same(s.period_load[p], b.period_load[i, j], f"{w} period_load.{p}")
             same(
                 s.relational_history_by_period[p],
                 b.relational_history_by_period[i, j],
                 f"{w} rh.{p}",
             )
-        for j, r in enumerate(INST.region_ids):
+        for j, r in enumerate(inst.region_ids):
             same(s.region_impact[r], b.region_impact[i, j], f"{w} impact.{r}")
             same(s.region_scores[r], b.region_scores[i, j], f"{w} region.{r}")
             same(s.typical_region_scores[r], b.typical_region_scores[i, j], f"{w} typical.{r}")
-        for j, d in enumerate(INST.domain_ids):
+        for j, d in enumerate(inst.domain_ids):
             same(s.domain_scores[d], b.domain_scores[i, j], f"{w} domain.{d}")
+            same(
+                s.domain_age_typical_percent[d],
+                b.domain_age_typical_percent[i, j],
+                f"{w} domain percent.{d}",
+            )
             same(s.typical_domain_scores[d], b.typical_domain_scores[i, j], f"{w} typical.{d}")
             ae = s.age_equivalents[d]
             same(ae.months if ae else None, b.age_equivalents_months[i, j], f"{w} ae.{d}")
@@ -75,6 +81,13 @@ def _parse(records: Sequence[dict[str, Any]]) -> list[Assessment]:
 @given(st.lists(assessment_dicts(), min_size=1, max_size=6))
 def test_batch_equals_single_on_random_assessments(records: list[dict[str, Any]]) -> None:
     assert_agree(_parse(records))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(assessment_dicts(inst=V1), min_size=1, max_size=6))
+def test_batch_equals_single_on_random_v1_assessments(records: list[dict[str, Any]]) -> None:
+    # v1 keeps its own transform and age-equivalent ceiling: both paths still agree
+    assert_agree([parse_assessment(r, V1) for r in records], V1)
 
 
 def test_batch_equals_single_on_edge_cases() -> None:

@@ -119,13 +119,7 @@ def print_scores(scores: AssessmentScores, label: str) -> None:
         domains.add_column(col, justify="left" if col == "domain" else "right")
     for d in inst.domain_ids:
         ae = scores.age_equivalents[d]
-        text = "not rated"
-        if ae is not None:
-            text = _years(ae.months)
-            if ae.flag == "ceiling":
-                text = f"at least {text} (top of norms)"
-            elif ae.flag == "below_norms":
-                text = "below the norms"
+        text = "not rated" if ae is None else ae.text
         domains.add_row(
             inst.domain(d).name,
             _fmt(scores.domain_scores[d]),
@@ -206,6 +200,8 @@ def instrument_show(
             sys.stdout.write(json.dumps(data, indent=2) + "\n")
             return
         console.print(f"[bold]{inst.header.name}[/bold] v{inst.version}: {inst.header.status}")
+        if inst.header.status_meaning:
+            console.print(" ".join(inst.header.status_meaning.split()), markup=False)
         table = Table()
         table.add_column("id", no_wrap=True)
         for col in ("region", "domain", "name"):
@@ -225,13 +221,18 @@ def instrument_show(
     console.print(f.description)
     console.print(f"For families: {f.plain_name} - {f.plain_description}")
     for status in range(4):
-        console.print(
-            f"  {status} {inst.status_level(status).label}: {f.anchors.for_status(status)}"
-        )
+        label, anchor = inst.status_level(status).label, f.anchors.for_status(status)
+        # v2 anchors begin with their status word; v1 anchors need the label in front
+        text = anchor if anchor.startswith(label.split(",")[0]) else f"{label}: {anchor}"
+        console.print(f"  {status} {text}", markup=False)
     console.print(
         "Typical status by age: " + ", ".join(f"{p.age_months:g} m: {p.status:g}" for p in f.norms)
     )
-    console.print(f"Source: {f.norm_source}")
+    console.print(f"Source: {' '.join(f.norm_source.split())}")
+    for flag in inst.flags_for_function(f.id):
+        console.print(f"Flag {flag.id} ({flag.kind}): {flag.label}", markup=False)
+    if inst.header.status_meaning:
+        console.print(" ".join(inst.header.status_meaning.split()), markup=False)
 
 
 @instrument_app.command("docs")
@@ -256,3 +257,91 @@ def synth(
     if output.suffix.lower() not in {".jsonl", ".csv"}:
         fail([f"--output: expected a .jsonl or .csv file name, got {output.name!r}"])
     write_synthetic(n, seed, output)
+
+
+@instrument_app.command("reference")
+def instrument_reference(
+    output: Annotated[Path, typer.Option("-o", "--output", help="reference.yaml to write.")],
+    n: Annotated[int, typer.Option("--n", min=100, help="Size of the reference cohort.")] = 20_000,
+    seed: Annotated[int, typer.Option("--seed", min=0)] = 0,
+    r_total: Annotated[
+        float, typer.Option("--r-total", min=0.01, max=0.99, help="Assumed r, whole scale.")
+    ] = 0.85,
+    r_subscale: Annotated[
+        float, typer.Option("--r-subscale", min=0.01, max=0.99, help="Assumed r, sub-scales.")
+    ] = 0.80,
+    version: InstrumentVersion = DEFAULT_VERSION,
+) -> None:
+    """Measure the reliable-change SDs on a synthetic reference cohort (writes provenance)."""
+    from neuroseq.progress.reference import measure_reference, render_reference_yaml
+
+    try:
+        inst = load_instrument(version, reference_required=False)
+    except InstrumentError as exc:
+        fail(str(exc).splitlines())
+    figures = measure_reference(inst, n=n, seed=seed)
+    command = (
+        f"neuroseq instrument reference --instrument {version} --n {n} --seed {seed} "
+        f"--r-total {r_total:g} --r-subscale {r_subscale:g} -o {output}"
+    )
+    text = render_reference_yaml(
+        inst, figures, command=command, r_total=r_total, r_subscale=r_subscale
+    )
+    _write(text, output)
+
+
+DIFF_TITLES = {
+    "anchors": "Anchors (what each status means)",
+    "norms": "Norms (typical status at landmark ages) and their sources",
+    "weights": "Weights",
+    "regions_and_domains": "Regions and domains of kept items",
+    "item_wording": "Item names and descriptions",
+    "status_words": "Status words",
+    "transforms": "Transforms (raw load -> 0-100)",
+    "age_equivalents": "Age-equivalent rule",
+    "reliability": "Reliability figures (reliable change)",
+    "flags": "Clinical flags",
+    "history_catalogue": "Periods, adversity types and sensitivities",
+    "relational": "Relational health items and gate",
+}
+
+
+def _show(value: object) -> str:
+    return "-" if value is None else str(value)
+
+
+@instrument_app.command("diff")
+def instrument_diff(
+    old: Annotated[str, typer.Argument(help="Older instrument version, e.g. 1.")],
+    new: Annotated[str, typer.Argument(help="Newer instrument version, e.g. 2.")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """List what changed between two instrument versions: items, anchors, norms, weights,
+    transforms, flags and more."""
+    from neuroseq.instrument.diff import diff_instruments
+
+    result = diff_instruments(_instrument_or_fail(old), _instrument_or_fail(new))
+    if as_json:
+        sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
+        return
+    console.print(f"[bold]Instrument v{old} -> v{new}[/bold]")
+    if result.empty:
+        console.print("No differences.")
+        return
+    if result.items:
+        table = Table(title="Items (functional review)")
+        for column in ("change", f"v{old}", f"v{new}", "why"):
+            table.add_column(column)
+        for c in result.items:
+            table.add_row(c.kind, ", ".join(c.previous) or "-", c.current or "-", c.why or "")
+        console.print(table)
+    for name, title in DIFF_TITLES.items():
+        changes = result.section(name)
+        if not changes:
+            continue
+        table = Table(title=f"{title}: {len(changes)} change(s)")
+        for column in ("where", f"v{old}", f"v{new}"):
+            table.add_column(column, overflow="fold")
+        for c in changes:
+            table.add_row(c.where, _show(c.before), _show(c.after))
+        console.print(table)

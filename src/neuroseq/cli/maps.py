@@ -217,6 +217,50 @@ def _scores_table(comparison: Comparison, inst: Instrument) -> Table:
     return table
 
 
+def _adjusted_table(comparison: Comparison, inst: Instrument) -> Table:
+    """Age-typical percent with its RCI, and the change against typical maturation."""
+    months = comparison.after.age_months - comparison.before.age_months
+    table = Table(
+        title=f"Against typical development ({months:.1f} months between the assessments)"
+    )
+    for column in ("score", "% of typical before", "after", "change", "RCI", "result"):
+        table.add_column(column, justify="left" if column == "score" else "right")
+    table.add_column("child's change", justify="right")
+    table.add_column("typical child's change", justify="right")
+    maturation = {m.key: m for m in comparison.maturation}
+    for s in comparison.adjusted:
+        key = "functional_score" if s.key == "age_typical_percent" else s.key
+        m = maturation.get(key)
+        result = s.classification + (" *" if s.items_differ else "")
+        style = RESULT_STYLE[s.classification]
+        name = "Whole review" if key == "functional_score" else inst.domain(key).plain_name
+        table.add_row(
+            name,
+            _fmt(s.before),
+            _fmt(s.after),
+            _fmt(s.difference, sign=True),
+            _fmt(s.rci, 2, sign=True),
+            f"[{style}]{result}[/]" if style else result,
+            _fmt(m.child_change if m else None, sign=True),
+            _fmt(m.typical_change if m else None, sign=True),
+        )
+    return table
+
+
+def _velocity_table(comparison: Comparison, inst: Instrument) -> Table:
+    table = Table(title="Developmental velocity (age-equivalent gain per month elapsed)")
+    for column in ("domain", "age equivalent before", "after", "velocity"):
+        table.add_column(column)
+    for v in comparison.velocity:
+        table.add_row(
+            inst.domain(v.domain).plain_name,
+            v.before.text if v.before else "not rated",
+            v.after.text if v.after else "not rated",
+            v.text,
+        )
+    return table
+
+
 def _functions_table(comparison: Comparison, inst: Instrument) -> Table:
     table = Table(title="Functions that changed or cannot be compared")
     for column in ("function", "before", "after", "change"):
@@ -260,6 +304,13 @@ def _print_progress(t: Trend, inst: Instrument) -> None:
     if len(t.points) > 2:
         console.print(_trend_table(t, inst))
     console.print(_scores_table(overall, inst))
+    console.print(_adjusted_table(overall, inst))
+    console.print(
+        "Change in score points on the items rated both times; the typical child's change "
+        "is what maturation alone gives over the same months.",
+        style="dim",
+    )
+    console.print(_velocity_table(overall, inst))
     counts = ", ".join(
         f"{overall.count(d)} {d}" for d in ("improved", "unchanged", "worse", "not comparable")
     )

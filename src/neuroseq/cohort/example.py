@@ -134,7 +134,17 @@ def _v2_example() -> dict[str, Any]:
         for k, v in WORKED_EXAMPLE_V1["functional"].items()
         if k not in {"temperature_regulation", "concrete_reasoning", "abstract_reasoning"}
     }
-    functional.update(continence=3, literacy=2, reasoning=2)
+    # On v2's earlier milestones the v1 ratings read younger; these keep the child's
+    # story (speech of about 8, social skills of about 5, self-regulation of about 2).
+    functional.update(
+        continence=2,
+        literacy=2,
+        reasoning=2,
+        expressive_language=3,
+        sustained_attention=2,
+        empathy=2,
+        peer_play=3,
+    )
     return {
         **copy.deepcopy(WORKED_EXAMPLE_V1),
         "instrument_version": "2",

@@ -41,6 +41,19 @@ MISSING_RATING_RATE = 0.03
 # from the instrument's score transforms so that changing how scores are reported never
 # changes the children generated.
 IMPACT_SCALE = 12.0
+# Effect sizes of the generative model (status points; see docs/synthetic.md). They are
+# chosen to reproduce the published structure, not estimated from any data.
+ADVERSITY_EFFECT = 1.5  # full adversity impact on a region, before relational buffering
+HISTORY_MAIN_EFFECT = 1.6  # relational poverty during development, per domain reach below
+CURRENT_EFFECT = 2.4  # current relational health: the strongest single predictor
+# Early relational poverty predicted poorer sensory integration and self-regulation most
+# (Hambrick, Brawner and Perry 2019); its reach into the other domains is smaller.
+HISTORY_EFFECT = {
+    "sensory_integration": 1.0,
+    "self_regulation": 1.0,
+    "relational": 0.8,
+    "cognitive": 0.5,
+}
 
 
 @dataclass
@@ -180,9 +193,11 @@ def generate_chunk(
     history_share = np.nan_to_num(history_score, nan=50.0) / 100.0
     current_share = np.nan_to_num(current_score, nan=50.0) / 100.0
     region_of = np.asarray([inst.region_ids.index(f.region) for f in inst.functions])
+    history_reach = np.asarray([HISTORY_EFFECT.get(f.domain, 0.5) for f in inst.functions])
     deficit = (
-        1.5 * impact[:, region_of] * (1.25 - 0.5 * history_share)[:, None]
-        + 2.4 * (0.55 - current_share)[:, None]
+        ADVERSITY_EFFECT * impact[:, region_of] * (1.25 - 0.5 * history_share)[:, None]
+        + HISTORY_MAIN_EFFECT * (0.6 - history_share)[:, None] * history_reach[None, :]
+        + CURRENT_EFFECT * (0.55 - current_share)[:, None]
         + rng.normal(0.0, 0.25, (n, 1))
     )
     ratings = _ratings_from_latent(rng, _typical(age_months, inst) - deficit)

@@ -88,9 +88,11 @@ def render_instrument_markdown(inst: Instrument, file_name: str = "instrument.md
         out += [
             f"Typical status by age (linear between): {norms}.",
             "",
-            f"Source: {f.norm_source}",
+            f"Source: {' '.join(f.norm_source.split())}",
             "",
         ]
+        if f.references:
+            out += [f"References: {', '.join(f.references)}.", ""]
     if inst.checkpoints:
         out += [
             "## Checkpoints: the norms against milestone sources",
@@ -224,8 +226,32 @@ def render_instrument_markdown(inst: Instrument, file_name: str = "instrument.md
             ]
         ]
         + [[f"region {k}", f"{v.sd:g}", f"{v.reliability:g}"] for k, v in rel.regions.items()]
-        + [[f"domain {k}", f"{v.sd:g}", f"{v.reliability:g}"] for k, v in rel.domains.items()],
+        + [[f"domain {k}", f"{v.sd:g}", f"{v.reliability:g}"] for k, v in rel.domains.items()]
+        + (
+            [
+                [
+                    "age_typical_percent",
+                    f"{rel.age_typical_percent.sd:g}",
+                    f"{rel.age_typical_percent.reliability:g}",
+                ]
+            ]
+            if rel.age_typical_percent
+            else []
+        )
+        + [
+            [f"age-typical percent, {k}", f"{v.sd:g}", f"{v.reliability:g}"]
+            for k, v in (rel.domain_age_typical_percent or {}).items()
+        ],
     )
+    settings = inst.age_equivalent_settings
+    if settings is not None:
+        out += [
+            "## Age equivalents at the edges of the norms",
+            "",
+            f"Resolution: {settings.resolution_months:g} months. "
+            f"{' '.join(settings.rationale.split())}",
+            "",
+        ]
     out += [
         "## Plan threshold",
         "",

@@ -16,6 +16,7 @@ from neuroseq.instrument.schema import (
     STATUSES,
     AdversitiesFile,
     AdversityType,
+    AgeEquivalentSettings,
     Changes,
     Checkpoint,
     CheckpointsFile,
@@ -32,10 +33,12 @@ from neuroseq.instrument.schema import (
     PeriodsFile,
     PlanSettings,
     Reference,
+    ReferenceFile,
     Region,
     RelationalFile,
     RelationalItem,
     Reliability,
+    ReliabilityFigure,
     StatusLevel,
     Transforms,
 )
@@ -44,6 +47,7 @@ DATA_DIR = Path(__file__).parent / "data"
 DEFAULT_VERSION = "2"  # new assessments; older versions stay loadable and score as before
 FLAGS_FILE = "flags.yaml"  # optional: instrument v1 has no clinical flags
 CHECKPOINTS_FILE = "checkpoints.yaml"  # optional: instrument v1 has no checkpoint table
+REFERENCE_FILE = "reference.yaml"  # v2 on: reliability figures from `instrument reference`
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -84,6 +88,7 @@ class Instrument:
     flags: tuple[ClinicalFlag, ...] = ()
     changes: Changes | None = None
     checkpoints: tuple[Checkpoint, ...] = ()
+    age_equivalent_settings: AgeEquivalentSettings | None = None
     references: dict[str, Reference] = field(default_factory=dict)
     _index: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
 
@@ -340,6 +345,11 @@ def _cross_check(inst: Instrument) -> list[str]:
                 f"{where}: the norms give a typical status of {typical:.2f}, outside the "
                 f"milestone's range {cp.min:g}-{cp.max:g} ({cp.milestone})"
             )
+    for f in inst.functions:
+        for key in f.references:
+            cited.add(key)
+            if key not in inst.references:
+                problems.append(f"functions.yaml: {f.id}.references: unknown reference {key!r}")
     for key in sorted(set(inst.references) - cited):
         problems.append(f"{CHECKPOINTS_FILE}: references.{key}: listed but never cited")
 
@@ -357,16 +367,39 @@ def _cross_check(inst: Instrument) -> list[str]:
         problems.append("instrument.yaml: reliability.regions: expected one entry per region")
     if set(rel.domains) != set(domain_ids):
         problems.append("instrument.yaml: reliability.domains: expected one entry per domain")
+    adjusted = rel.domain_age_typical_percent
+    if adjusted is not None and set(adjusted) != set(domain_ids):
+        problems.append(
+            f"{REFERENCE_FILE}: domain_age_typical_percent: expected one entry per domain"
+        )
+    if rel.provenance is not None and rel.provenance.instrument_version != inst.version:
+        problems.append(
+            f"{REFERENCE_FILE}: provenance.instrument_version: expected {inst.version!r}, "
+            f"got {rel.provenance.instrument_version!r}"
+        )
     return problems
 
 
-def load_instrument(version: str = DEFAULT_VERSION, data_dir: Path | None = None) -> Instrument:
-    """Read, validate and cross-check instrument ``version``; cached per version and folder."""
-    return _load(version, (data_dir or DATA_DIR).resolve())
+def load_instrument(
+    version: str = DEFAULT_VERSION,
+    data_dir: Path | None = None,
+    *,
+    reference_required: bool = True,
+) -> Instrument:
+    """Read, validate and cross-check instrument ``version``; cached per version and folder.
+
+    ``reference_required=False`` is for ``neuroseq instrument reference`` only: it loads a
+    version whose reference.yaml does not exist yet, with placeholder reliability figures
+    that nothing may use (the command measures the SDs with the scorer, which needs none).
+    """
+    return _load(version, (data_dir or DATA_DIR).resolve(), reference_required)
+
+
+PLACEHOLDER = ReliabilityFigure(sd=1.0, reliability=0.5)
 
 
 @functools.lru_cache(maxsize=8)
-def _load(version: str, data_dir: Path) -> Instrument:
+def _load(version: str, data_dir: Path, reference_required: bool = True) -> Instrument:
     folder = data_dir / f"v{version}"
     if not folder.is_dir():
         known = sorted(p.name for p in data_dir.glob("v*"))
@@ -380,6 +413,25 @@ def _load(version: str, data_dir: Path) -> Instrument:
     relational = _validate(RelationalFile, folder / "relational.yaml")
     flags_path = folder / FLAGS_FILE
     flags = _validate(FlagsFile, flags_path).flags if flags_path.exists() else []
+    reference_path = folder / REFERENCE_FILE
+    reference = _validate(ReferenceFile, reference_path) if reference_path.exists() else None
+    if reference is not None and main.reliability is not None:
+        raise InstrumentError(
+            f"instrument.yaml: reliability: give it here or in {REFERENCE_FILE}, not both"
+        )
+    reliability = reference.reliability() if reference is not None else main.reliability
+    if reliability is None:
+        if reference_required:
+            raise InstrumentError(
+                f"{REFERENCE_FILE}: file missing from {folder}; write it with `neuroseq "
+                f"instrument reference --instrument {version} -o {folder / REFERENCE_FILE}`"
+            )
+        reliability = Reliability(
+            source="placeholder: reference sample not measured yet",
+            functional_score=PLACEHOLDER,
+            regions=dict.fromkeys((r.id for r in main.regions), PLACEHOLDER),
+            domains=dict.fromkeys((d.id for d in main.domains), PLACEHOLDER),
+        )
     checkpoints_path = folder / CHECKPOINTS_FILE
     checkpoints = (
         _validate(CheckpointsFile, checkpoints_path) if checkpoints_path.exists() else None
@@ -407,12 +459,13 @@ def _load(version: str, data_dir: Path) -> Instrument:
         current_rationale=relational.current_rationale,
         gate=relational.gate,
         transforms=main.transforms,
-        reliability=main.reliability,
+        reliability=reliability,
         plan=main.plan,
         data_dir=folder,
         flags=tuple(flags),
         changes=main.changes,
         checkpoints=tuple(checkpoints.checkpoints) if checkpoints else (),
+        age_equivalent_settings=main.age_equivalents,
         references=dict(checkpoints.references) if checkpoints else {},
     )
     problems = _cross_check(inst)

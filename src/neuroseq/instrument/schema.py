@@ -73,6 +73,7 @@ class Function(Strict):
     anchors: Anchors
     norms: list[NormPoint] = Field(min_length=2)
     norm_source: str = Field(min_length=10)
+    references: list[Identifier] = []  # keys of checkpoints.yaml references (v2 on)
 
     @field_validator("norms", mode="before")
     @classmethod
@@ -179,11 +180,76 @@ class ReliabilityFigure(Strict):
     reliability: float = Field(gt=0, lt=1)
 
 
+class ReferenceProvenance(Strict):
+    """Where a reference sample's figures come from, and what they are and are not."""
+
+    command: str = Field(min_length=10)
+    instrument_version: str
+    generator: str = Field(min_length=10)
+    n: int = Field(ge=100)
+    seed: int = Field(ge=0)
+    date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    sd_is: str = Field(min_length=20)
+    r_is: str = Field(min_length=20)
+
+
 class Reliability(Strict):
+    """SD and reliability of each score, for the reliable change index.
+
+    v1 states them in instrument.yaml; from v2 the SDs are measured on a reference sample
+    by ``neuroseq instrument reference`` and written to reference.yaml with provenance,
+    together with the SDs of the age-adjusted scores (age-typical percent).
+    """
+
     source: str
     functional_score: ReliabilityFigure
     regions: dict[Identifier, ReliabilityFigure]
     domains: dict[Identifier, ReliabilityFigure]
+    age_typical_percent: ReliabilityFigure | None = None
+    domain_age_typical_percent: dict[Identifier, ReliabilityFigure] | None = None
+    provenance: ReferenceProvenance | None = None
+
+
+class ReferenceFile(Strict):
+    """reference.yaml: written by ``neuroseq instrument reference``, never by hand."""
+
+    provenance: ReferenceProvenance
+    functional_score: ReliabilityFigure
+    regions: dict[Identifier, ReliabilityFigure]
+    domains: dict[Identifier, ReliabilityFigure]
+    age_typical_percent: ReliabilityFigure
+    domain_age_typical_percent: dict[Identifier, ReliabilityFigure]
+
+    def source(self) -> str:
+        p = self.provenance
+        return (
+            f"SDs measured on a synthetic reference sample ({p.generator}; n = {p.n}, seed "
+            f"{p.seed}, {p.date}; `{p.command}`). {p.sd_is} {p.r_is}"
+        )
+
+    def reliability(self) -> Reliability:
+        return Reliability(
+            source=self.source(),
+            functional_score=self.functional_score,
+            regions=self.regions,
+            domains=self.domains,
+            age_typical_percent=self.age_typical_percent,
+            domain_age_typical_percent=self.domain_age_typical_percent,
+            provenance=self.provenance,
+        )
+
+
+class AgeEquivalentSettings(Strict):
+    """How far an age equivalent can be resolved (v2 on; v1 reads only the top of the norms).
+
+    Beyond the first age at which the typical child's score on the same items takes longer
+    than ``resolution_months`` to rise by one rating step, the age equivalent reads "at
+    least <that age>" (the ceiling): there one step of one rating would otherwise move the
+    age equivalent by years.
+    """
+
+    resolution_months: float = Field(gt=0, le=MAX_AGE_MONTHS)
+    rationale: str = Field(min_length=20)
 
 
 class PlanSettings(Strict):
@@ -287,8 +353,9 @@ class InstrumentFile(Strict):
     domains: list[Domain] = Field(min_length=1)
     status_levels: list[StatusLevel]
     transforms: Transforms
-    reliability: Reliability
+    reliability: Reliability | None = None  # v2 on: reference.yaml instead
     plan: PlanSettings
+    age_equivalents: AgeEquivalentSettings | None = None
     changes: Changes | None = None
 
 

@@ -9,6 +9,13 @@ from typing import Any, Literal
 
 from neuroseq.instrument import Instrument
 from neuroseq.instrument.schema import ReliabilityFigure
+from neuroseq.progress.adjusted import (
+    Maturation,
+    Velocity,
+    age_typical_percents,
+    maturation,
+    velocities,
+)
 from neuroseq.progress.functions import DIRECTIONS, FunctionChange, function_changes
 from neuroseq.progress.rci import (
     RELIABLE_THRESHOLD,
@@ -18,7 +25,7 @@ from neuroseq.progress.rci import (
     standard_error_of_difference,
 )
 
-Scope = Literal["total", "region", "domain"]
+Scope = Literal["total", "region", "domain", "age_adjusted"]
 
 
 class ProgressError(ValueError):
@@ -52,8 +59,8 @@ class ScoreChange:
     name: str
     before: float | None
     after: float | None
-    sd: float
-    reliability: float
+    sd: float | None  # None: the instrument has no reliability figure for this score
+    reliability: float | None
     items_differ: bool = False
 
     @property
@@ -63,12 +70,16 @@ class ScoreChange:
         return self.after - self.before
 
     @property
-    def s_diff(self) -> float:
+    def s_diff(self) -> float | None:
+        if self.sd is None or self.reliability is None:
+            return None
         return standard_error_of_difference(self.sd, self.reliability)
 
     @property
     def rci(self) -> float | None:
         if self.before is None or self.after is None:
+            return None
+        if self.sd is None or self.reliability is None:
             return None
         return reliable_change_index(self.before, self.after, self.sd, self.reliability)
 
@@ -107,12 +118,15 @@ class Comparison:
     scores: tuple[ScoreChange, ...]
     reliability_source: str
     notes: tuple[str, ...] = field(default=())
+    adjusted: tuple[ScoreChange, ...] = field(default=())  # age-typical percent, RCI
+    maturation: tuple[Maturation, ...] = field(default=())
+    velocity: tuple[Velocity, ...] = field(default=())
 
     def count(self, direction: str) -> int:
         return sum(c.direction == direction for c in self.functions)
 
     def score(self, scope: Scope, key: str) -> ScoreChange:
-        for change in self.scores:
+        for change in (*self.scores, *self.adjusted):
             if change.scope == scope and change.key == key:
                 return change
         raise KeyError(f"no {scope} score {key!r}")
@@ -139,6 +153,9 @@ class Comparison:
             "reliable_change_threshold": RELIABLE_THRESHOLD,
             "reliability_source": self.reliability_source,
             "notes": list(self.notes),
+            "age_adjusted": [s.to_dict() for s in self.adjusted],
+            "maturation": [m.to_dict() for m in self.maturation],
+            "developmental_velocity": [v.to_dict() for v in self.velocity],
         }
 
 
@@ -176,12 +193,14 @@ def _change(
     scope: Scope,
     key: str,
     name: str,
-    figure: ReliabilityFigure,
+    figure: ReliabilityFigure | None,
     before: float | None,
     after: float | None,
     differ: bool,
 ) -> ScoreChange:
-    return ScoreChange(scope, key, name, before, after, figure.sd, figure.reliability, differ)
+    sd = figure.sd if figure else None
+    reliability = figure.reliability if figure else None
+    return ScoreChange(scope, key, name, before, after, sd, reliability, differ)
 
 
 def compare(first: Snapshot, second: Snapshot, instrument: Instrument) -> Comparison:
@@ -229,9 +248,15 @@ def compare(first: Snapshot, second: Snapshot, instrument: Instrument) -> Compar
                 _items_differ(instrument, ids, before, after),
             )
         )
+    adjusted, maturations, velocity = _age_adjusted(before, after, instrument)
     notes = []
     if before.assessment_date == after.assessment_date:
         notes.append("both assessments have the same date")
+    if rel.age_typical_percent is None:
+        notes.append(
+            f"instrument v{instrument.version} has no reliability figures for the age-adjusted "
+            "scores: their reliable change is not computed"
+        )
     if any(s.items_differ for s in scores):
         notes.append(
             "some scores are based on different rated functions at the two times "
@@ -244,4 +269,47 @@ def compare(first: Snapshot, second: Snapshot, instrument: Instrument) -> Compar
         scores=tuple(scores),
         reliability_source=rel.source.strip(),
         notes=tuple(notes),
+        adjusted=adjusted,
+        maturation=maturations,
+        velocity=velocity,
     )
+
+
+def _age_adjusted(
+    before: Snapshot, after: Snapshot, inst: Instrument
+) -> tuple[tuple[ScoreChange, ...], tuple[Maturation, ...], tuple[Velocity, ...]]:
+    """Age-typical percent with its RCI, maturation and velocity (see ``adjusted``)."""
+    rel = inst.reliability
+    p1 = age_typical_percents(before.ratings, before.age_months, inst)
+    p2 = age_typical_percents(after.ratings, after.age_months, inst)
+    per_domain = rel.domain_age_typical_percent or {}
+    adjusted = [
+        _change(
+            "age_adjusted",
+            "age_typical_percent",
+            "Age-typical percent",
+            rel.age_typical_percent,
+            p1["age_typical_percent"],
+            p2["age_typical_percent"],
+            _items_differ(inst, inst.function_ids, before, after),
+        )
+    ]
+    for d in inst.domains:
+        ids = tuple(f.id for f in inst.functions_in_domain(d.id))
+        adjusted.append(
+            _change(
+                "age_adjusted",
+                d.id,
+                f"{d.name}, age-typical percent",
+                per_domain.get(d.id),
+                p1[d.id],
+                p2[d.id],
+                _items_differ(inst, ids, before, after),
+            )
+        )
+    times = ((before.ratings, before.age_months), (after.ratings, after.age_months))
+    maturations = [maturation("total", "functional_score", inst.functions, *times, inst)]
+    maturations += [
+        maturation("domain", d, inst.functions_in_domain(d), *times, inst) for d in inst.domain_ids
+    ]
+    return tuple(adjusted), tuple(maturations), velocities(*times, inst)

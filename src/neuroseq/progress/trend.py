@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from neuroseq.instrument import Instrument
+from neuroseq.progress.adjusted import age_typical_percents
 from neuroseq.progress.compare import Comparison, ProgressError, Snapshot, check_same_child, compare
 
 
@@ -15,6 +16,7 @@ class Trend:
     points: tuple[Snapshot, ...]  # oldest first
     steps: tuple[Comparison, ...]  # each assessment against the one before it
     overall: Comparison  # first against last
+    instrument: Instrument | None = None
 
     def series(self, scope: str, key: str) -> list[float | None]:
         """One score (e.g. ``domain``, ``relational``) at every assessment, oldest first."""
@@ -36,6 +38,14 @@ class Trend:
                 r: [p.region_scores.get(r) for p in self.points]
                 for r in self.points[0].region_scores
             },
+            "age_typical_percent": [
+                age_typical_percents(p.ratings, p.age_months, self.instrument)[
+                    "age_typical_percent"
+                ]
+                if self.instrument
+                else None
+                for p in self.points
+            ],
             "steps": [s.to_dict() for s in self.steps],
             "overall": self.overall.to_dict(),
         }
@@ -54,4 +64,4 @@ def trend(snapshots: Sequence[Snapshot], instrument: Instrument) -> Trend:
             [f"assessment_date: more than one assessment dated {', '.join(repeated)}"]
         )
     steps = tuple(compare(a, b, instrument) for a, b in zip(points, points[1:], strict=False))
-    return Trend(points, steps, compare(points[0], points[-1], instrument))
+    return Trend(points, steps, compare(points[0], points[-1], instrument), instrument)

@@ -14,7 +14,7 @@ import numpy as np
 
 from neuroseq.assessment import Assessment
 from neuroseq.instrument import MAX_AGE_MONTHS, Instrument
-from neuroseq.scoring.functional import PERCENT_PER_STATUS, TOLERANCE
+from neuroseq.scoring.functional import PERCENT_PER_STATUS, TOLERANCE, ceiling_of
 
 GATES = ("not_rated", "insufficient", "marginal", "sufficient")
 AGE_FLAGS = ("", "below_norms", "ceiling")
@@ -97,6 +97,7 @@ class BatchScores:
     typical_region_scores: np.ndarray
     typical_domain_scores: np.ndarray
     age_typical_percent: np.ndarray
+    domain_age_typical_percent: np.ndarray  # (N, domains)
     age_equivalents_months: np.ndarray  # (N, domains)
     age_equivalent_flags: np.ndarray  # int codes into AGE_FLAGS
     missing_count: np.ndarray
@@ -199,15 +200,14 @@ def _ratio(num: np.ndarray, den: np.ndarray, scale: float) -> np.ndarray:
 
 
 def _invert(
-    child: np.ndarray, curve: np.ndarray, ages: np.ndarray
+    child: np.ndarray, curve: np.ndarray, ages: np.ndarray, ceiling: tuple[float, float]
 ) -> tuple[np.ndarray, np.ndarray]:
     """Vectorised ``functional.invert_curve``: many children's sums against one curve.
 
     The curve is non-decreasing, so "first age with curve >= x" is a binary search.
     """
     last = curve.shape[0] - 1
-    top = curve[-1]
-    k_top = int(np.searchsorted(curve, top - TOLERANCE, side="left"))
+    ceiling_age, ceiling_level = ceiling
     k = np.minimum(np.searchsorted(curve, child - TOLERANCE, side="left"), last)
     k_prev = np.maximum(k - 1, 0)
     low, high = curve[k_prev], curve[k]
@@ -215,9 +215,9 @@ def _invert(
         fraction = np.clip(np.where(high > low, (child - low) / (high - low), 0.0), 0.0, 1.0)
     months = np.where(k == 0, ages[0], ages[k_prev] + fraction * (ages[k] - ages[k_prev]))
     flags = np.zeros(child.shape[0], dtype=np.int64)
-    ceiling = child >= top - TOLERANCE
-    months = np.where(ceiling, ages[k_top], months)
-    flags[ceiling] = 2
+    at_ceiling = child >= ceiling_level - TOLERANCE
+    months = np.where(at_ceiling, ceiling_age, months)
+    flags[at_ceiling] = 2
     below = child < curve[0] - TOLERANCE
     months = np.where(below, 0.0, months)
     flags[below] = 1
@@ -234,6 +234,8 @@ def age_equivalents(
     each group is inverted against its one curve.
     """
     n = values.shape[0]
+    settings = inst.age_equivalent_settings
+    resolution = settings.resolution_months if settings else None
     months = np.full((n, len(inst.domain_ids)), np.nan)
     flags = np.zeros((n, len(inst.domain_ids)), dtype=np.int64)
     for j in range(len(inst.domain_ids)):
@@ -249,8 +251,11 @@ def age_equivalents(
                 continue  # nothing rated in this domain: no age equivalent
             members = idx[(int(code) >> np.arange(idx.shape[0])) & 1 == 1]
             curve = inst.weights[members] @ inst.norm_grid[members]
+            ceiling = ceiling_of(
+                curve, inst.norm_ages, float(inst.weights[members].max()), resolution
+            )
             rows = order[lo:hi]
-            months[rows, j], flags[rows, j] = _invert(child[rows], curve, inst.norm_ages)
+            months[rows, j], flags[rows, j] = _invert(child[rows], curve, inst.norm_ages, ceiling)
     return months, flags
 
 
@@ -278,8 +283,8 @@ def score_batch(b: BatchInput, inst: Instrument) -> BatchScores:
     scores = _ratio(num, den, PERCENT_PER_STATUS)
     typical_scores = _ratio(typ, den, PERCENT_PER_STATUS)
     n_regions = len(inst.region_ids)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        percent = np.where(typ[:, 0] > TOLERANCE, 100.0 * num[:, 0] / typ[:, 0], np.nan)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        percent = np.where(typ > TOLERANCE, 100.0 * num / typ, np.nan)
     ae_months, ae_flags = age_equivalents(values, w_rated, inst)
     return BatchScores(
         developmental_challenges_raw=raw,
@@ -300,7 +305,8 @@ def score_batch(b: BatchInput, inst: Instrument) -> BatchScores:
         typical_functional_score=typical_scores[:, 0],
         typical_region_scores=typical_scores[:, 1 : 1 + n_regions],
         typical_domain_scores=typical_scores[:, 1 + n_regions :],
-        age_typical_percent=percent,
+        age_typical_percent=percent[:, 0],
+        domain_age_typical_percent=percent[:, 1 + n_regions :],
         age_equivalents_months=ae_months,
         age_equivalent_flags=ae_flags,
         missing_count=(~rated).sum(axis=1),

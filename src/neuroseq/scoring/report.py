@@ -34,6 +34,7 @@ class AssessmentScores:
     typical_region_scores: dict[str, float | None]
     typical_domain_scores: dict[str, float | None]
     age_typical_percent: float | None
+    domain_age_typical_percent: dict[str, float | None]
     age_equivalents: dict[str, AgeEquivalent | None]
     missing_items: tuple[str, ...]
     explanations: dict[str, Explanation]
@@ -67,11 +68,15 @@ class AssessmentScores:
             "typical_region_scores": self.typical_region_scores,
             "typical_domain_scores": self.typical_domain_scores,
             "age_typical_percent": self.age_typical_percent,
+            "domain_age_typical_percent": self.domain_age_typical_percent,
             "age_equivalents_months": {
                 d: (ae.months if ae else None) for d, ae in self.age_equivalents.items()
             },
             "age_equivalent_flags": {
                 d: (ae.flag if ae else None) for d, ae in self.age_equivalents.items()
+            },
+            "age_equivalent_text": {
+                d: (ae.text if ae else None) for d, ae in self.age_equivalents.items()
             },
             "missing_items": list(self.missing_items),
         }
@@ -148,6 +153,10 @@ def score_assessment(
         typical_region_scores=typical_regions,
         typical_domain_scores=typical_domains,
         age_typical_percent=percent.value,
+        domain_age_typical_percent={
+            d: functional.group_age_typical_percent(inst.functions_in_domain(d), ratings, typical)
+            for d in inst.domain_ids
+        },
         age_equivalents=age_equivalents,
         missing_items=tuple(f.id for f in inst.functions if ratings.get(f.id) is None),
         explanations=explanations,
