@@ -39,7 +39,7 @@ fmt: install
 docs: install
 	$(BIN)/neuroseq instrument docs -o docs/instrument.md
 	$(BIN)/neuroseq instrument docs --instrument 1 -o docs/instrument-v1.md
-	$(BIN)/python -c "from neuroseq.plan.docs import write_activities_markdown; write_activities_markdown()"
+	$(BIN)/python -c "from neuroseq.plan.docs import write_activities_markdown, write_plan_rules; write_activities_markdown(); write_plan_rules()"
 
 test: install chromium lint
 	$(BIN)/pytest

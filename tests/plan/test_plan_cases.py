@@ -59,7 +59,15 @@ CORTICAL_ONLY = {
     "sustained_attention": 1,
     "impulse_control": 1,
 }
-ALARM_WORDS = ("doctor", "safe", "worry", "hard for", "struggle", "not enough", "problem")
+ALARM_WORDS = (
+    "doctor",
+    "safe and settled",
+    "worry",
+    "hard for",
+    "struggle",
+    "not enough",
+    "problem",
+)
 SCHOOL_NEVER = re.compile(r"\b(bed|bath|night|evening|weekend|7 days|every day)", re.I)
 
 
@@ -271,6 +279,10 @@ def test_a_medical_flag_puts_a_referral_at_the_top_with_its_reason(
             assert "heart_rate_regulation" not in rec.targets
     brainstem = plan.phases[0]
     assert "heart_rate_regulation" in brainstem.held
+    # a flagged function is not called a strength, even when its status is typical
+    swallowing = make_plan2(make_child2(48, FOUR_YEAR_OLD, flags={"choking_aspiration": True}))
+    assert "suck_swallow_feeding" not in {s.function for s in swallowing.strengths}
+    assert "suck_swallow_feeding" in {s.function for s in make_plan2(child).strengths}
     for audience in ("caregiver", "teacher"):
         text = render_plan(plan, audience, inst2, catalogue2)  # type: ignore[arg-type]
         assert text.index("## First: a check with a doctor") < text.index("## Where we start")
@@ -292,6 +304,7 @@ def test_sexual_abuse_and_low_touch_keep_touch_activities_with_the_clinician(
         if rec.activity in touch:
             assert rec.delivered_by == "therapist", rec
             assert {"caregiver", "teacher"}.isdisjoint(rec.others_who_can_deliver)
+            assert any(r.kind == "safety" and "clinician-led" in r.text for r in rec.reasons)
     block = next(b for b in plan.blocks if b.kind == "contraindication")
     assert set(block.holds) >= touch
     assert any("sexual abuse" in r.text for r in block.reasons)

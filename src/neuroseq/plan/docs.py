@@ -1,10 +1,8 @@
-"""``docs/activities.md``, generated from the catalogue so the two never disagree.
+"""``docs/activities.md`` and the rules table of ``docs/plan.md``, generated from the data
+so docs and data never disagree.
 
-Regenerate with ``write_activities_markdown()``::
-
-    python -c "import neuroseq.plan.docs as d; d.write_activities_markdown()"
-
-A test fails when the committed file differs from what this module renders.
+Regenerate with ``make docs`` (``write_activities_markdown()`` and ``write_plan_rules()``).
+Tests fail when the committed files differ from what this module renders.
 """
 
 from __future__ import annotations
@@ -13,6 +11,7 @@ from pathlib import Path
 
 from neuroseq.instrument import Instrument, load_instrument
 from neuroseq.instrument.activities import Activity, Catalogue, Dosage, load_activities
+from neuroseq.instrument.rules import load_rules
 
 DOCS_PATH = Path(__file__).resolve().parents[3] / "docs" / "activities.md"
 
@@ -143,4 +142,102 @@ def render_activities_markdown(
 
 def write_activities_markdown(path: Path = DOCS_PATH) -> Path:
     path.write_text(render_activities_markdown(), encoding="utf-8")
+    return path
+
+
+# --------------------------------------------------------------- the rules in docs/plan.md
+PLAN_DOCS_PATH = DOCS_PATH.with_name("plan.md")
+RULES_START = "<!-- rules:start (generated from rules.yaml by neuroseq.plan.docs; do not edit) -->"
+RULES_END = "<!-- rules:end -->"
+
+
+def render_rules_markdown(instrument: Instrument | None = None) -> str:
+    """The numbers and texts of ``rules.yaml`` as the table docs/plan.md shows."""
+    inst = instrument or load_instrument()
+    rules = load_rules(inst)
+    if rules is None:
+        raise ValueError(f"instrument v{inst.version} has no plan rules")
+    cov, sg, un = rules.coverage, rules.safeguarding, rules.unlock
+    thresholds = ", ".join(f"{r} {rules.region_threshold(inst, r):.1f}" for r in inst.region_ids)
+    rows = [
+        ("Focus rule", f"gap > {rules.focus.z:g} x SEM of the region score ({thresholds} points)"),
+        (
+            "Unlock",
+            f"RCI > {un.z:g} against the first review, or no reliable change over "
+            f"{un.plateau_reviews} reviews spanning at least {un.plateau_min_months:g} months, "
+            "or a plateau the clinician documents",
+        ),
+        (
+            "Coverage",
+            "at least "
+            + ", ".join(f"{cov.min_rated[r]} {r}" for r in inst.region_ids)
+            + f" items rated; at least {cov.relational_min_rated} current relational items"
+            + (
+                f" including {', '.join(cov.relational_required)}"
+                if cov.relational_required
+                else ""
+            ),
+        ),
+        (
+            "Safeguarding",
+            f"a ticked safeguarding flag; current relational health below "
+            f"{sg.current_relational_health_below:g}; "
+            + "; ".join(f"{t.item} rated {t.at_most} or less" for t in sg.items)
+            + f". Shared with the family: {', '.join(sg.share_flags_with_family) or 'none'}",
+        ),
+        (
+            "Medical",
+            "a ticked medical flag: refer first; the flagged function's activities are held",
+        ),
+    ]
+    rows += [
+        (
+            f"Contraindication `{c.id}`",
+            f"tags {', '.join(c.activity_tags)} with {' or '.join(c.adversity_types)} in the "
+            "history and "
+            + " or ".join(f"{low.function} at most {low.at_most}" for low in c.low_functions)
+            + (" (or not rated)" if c.unrated_counts else "")
+            + f": only by {', '.join(c.only_by)}",
+        )
+        for c in rules.contraindications
+    ]
+    rows += [
+        (
+            f"Consider `{k.id}`",
+            f"{' or '.join(k.adversity_types)} in the history: {_one_line(k.text)}",
+        )
+        for k in rules.considerations
+    ]
+    d = rules.delivery
+    rows.append(
+        (
+            "School",
+            f"at most {d.school.max_days_per_week} days a week; never the words "
+            + ", ".join(f'"{w}"' for w in d.school.forbidden_words),
+        )
+    )
+    rows += [(f"Never: {n.by}", f"{', '.join(n.tags)} activities") for n in d.never]
+    rows += [
+        (f"Who delivers at {setting}", ", ".join(people))
+        for setting, people in d.allowed_people.items()
+    ]
+    lines = [
+        f"Rules version {rules.header.version} (instrument v{rules.header.instrument_version}); "
+        f"{rules.header.status}.",
+        "",
+        "| rule | value |",
+        "|---|---|",
+    ]
+    lines += [f"| {name} | {value} |" for name, value in rows]
+    return "\n".join(lines) + "\n"
+
+
+def write_plan_rules(path: Path = PLAN_DOCS_PATH) -> Path:
+    """Replace the generated rules section of docs/plan.md."""
+    text = path.read_text(encoding="utf-8")
+    head, _, rest = text.partition(RULES_START)
+    _, _, tail = rest.partition(RULES_END)
+    path.write_text(
+        f"{head}{RULES_START}\n{render_rules_markdown()}{RULES_END}{tail}", encoding="utf-8"
+    )
     return path

@@ -45,6 +45,7 @@ from neuroseq.plan.model import (
     Phase,
     PhaseStatus,
     Plan,
+    Reason,
     Recommendation,
     RegionReview,
     Strength,
@@ -100,6 +101,7 @@ class _Context:
     narrowed: Mapping[str, tuple[Pair, ...]] = field(default_factory=dict)
     held: frozenset[str] = frozenset()
     core_ids: frozenset[str] = frozenset()
+    safety_notes: Mapping[str, str] = field(default_factory=dict)
 
 
 def _threshold_words(region: str, ctx: _Context) -> str:
@@ -147,6 +149,14 @@ def _entry_criteria(
     )
 
 
+def _with_safety_note(rec: Recommendation, ctx: _Context) -> Recommendation:
+    """A narrowed activity says why only a clinician gives it."""
+    note = ctx.safety_notes.get(rec.activity)
+    if note is None:
+        return rec
+    return rec.model_copy(update={"reasons": [*rec.reasons, Reason(kind="safety", text=note)]})
+
+
 def _phase(
     number: int,
     region: str,
@@ -174,7 +184,10 @@ def _phase(
         limit = LATER_PHASE_ACTIVITIES
     chosen = choose(pool, workable, limit)
     recs = [
-        recommendation(c, review, dev_ages, inputs, inst, catalogue, ctx.thresholds[region])
+        _with_safety_note(
+            recommendation(c, review, dev_ages, inputs, inst, catalogue, ctx.thresholds[region]),
+            ctx,
+        )
         for c in chosen
     ]
     notes = []
@@ -206,13 +219,17 @@ def _phase(
     )
 
 
-def _strengths(inputs: PlanInputs, inst: Instrument) -> list[Strength]:
-    """Well-organised functions (3), and functions at or above the typical child (2+)."""
+def _strengths(
+    inputs: PlanInputs, inst: Instrument, held: frozenset[str] = frozenset()
+) -> list[Strength]:
+    """Well-organised functions (3), and functions at or above the typical child (2+).
+
+    A function with a ticked medical flag is not called a strength until the review."""
     age = inputs.chronological_age_months
     rows = []
     for f in inst.functions:
         status = inputs.ratings.get(f.id)
-        if status is None or status < 2:
+        if status is None or status < 2 or f.id in held:
             continue
         typical = inst.typical_status(f.id, age)
         if status == 3:
@@ -374,7 +391,13 @@ def build_plan(
         blocks, coverage, narrowed = safety_blocks(inputs, inst, rules, cat)
         held = {h for b in blocks if b.kind == "medical" for h in b.holds}
         core = frozenset(core_ids(inputs, inst, cat))
-        ctx = _Context(inst, cat, rules, thresholds, narrowed, frozenset(held), core)
+        safety_notes = {
+            activity: f"{b.title}: {b.text}"
+            for b in blocks
+            if b.kind == "contraindication"
+            for activity in b.holds
+        }
+        ctx = _Context(inst, cat, rules, thresholds, narrowed, frozenset(held), core, safety_notes)
     review = review_regions(inputs, inst, thresholds)
     eligible = _eligible(review, coverage)
     below = [row for row in eligible if row.below_threshold]
@@ -405,7 +428,7 @@ def build_plan(
         phases=phases,
         weekly_dose=phases[0].weekly_dose if phases else None,
         next_phase_when=_next_phase_when(phases, inputs, ctx),
-        strengths=_strengths(inputs, inst),
+        strengths=_strengths(inputs, inst, ctx.held),
         not_rated=unrated,
         notes=notes,
         blocks=blocks,

@@ -16,7 +16,7 @@ PLAN_FORMAT = "neuroseq.plan/1"
 
 Gate = Literal["sufficient", "marginal", "insufficient", "not_rated"]
 ReasonKind = Literal[
-    "rating", "threshold", "sequence", "age", "catalogue", "dose", "gate", "safety", "unlock"
+    "rating", "threshold", "sequence", "age", "catalogue", "dose", "gate", "safety"
 ]
 PhaseStatus = Literal["current", "upcoming", "after_relational_supports"]
 FirstStep = Literal[

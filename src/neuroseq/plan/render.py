@@ -126,12 +126,15 @@ def _clinician(plan: Plan, catalogue: Catalogue) -> str:
         f"# Sequential plan{f' for {plan.pseudonym}' if plan.pseudonym else ''}",
         f"Instrument v{plan.instrument_version}, catalogue v{plan.catalogue_version}; "
         f"chronological age {_months(plan.chronological_age_months)}.",
-        f"Focus rule: {rule}",
         f"First step: {plan.first_step}.",
     ]
     for b in plan.blocks:
         lines += _clinician_block(b)
-    lines += ["", "Region review (bottom-up): score / typical / gap (threshold):"]
+    lines += [
+        "",
+        f"Focus rule: {rule}",
+        "Region review (bottom-up): score / typical / gap (threshold):",
+    ]
     lines += [
         f"- {r.region}: {_score(r.score)} / {_score(r.typical)} / {_score(r.gap)}"
         + (f" ({r.threshold:.1f})" if r.threshold is not None else "")
