@@ -14,6 +14,7 @@ from neuroseq.assessment import parse_assessment
 from neuroseq.brainmap import render_map
 from neuroseq.brainmap.text import format_age
 from neuroseq.instrument import load_instrument
+from neuroseq.scoring.functional import describe_months
 from neuroseq.web import plan_page
 from neuroseq.web.models import Assessment, AssessmentStatus, Client, ViewerKind
 from neuroseq.web.presenters import earlier_reviews, map_rows
@@ -43,8 +44,8 @@ def age_equivalent_words(months: float | None, flag: str | None, youngest: float
     if flag == "below_norms":
         return "younger than the earliest ages our guide describes"
     if flag == "ceiling":
-        return f"at least like a child of {format_age(months)}: as far as our guide measures"
-    return f"like a child of about {format_age(months)}"
+        return f"at least like a child of {describe_months(months)}: as far as our guide measures"
+    return f"like a child of about {describe_months(months)}"
 
 
 @dataclass

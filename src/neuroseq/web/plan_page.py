@@ -369,7 +369,7 @@ def _gate_block(plan: Any, audience: str, child: str, humanise: Humanise, words:
         return BlockCard(
             kind="gate",
             label="Relational gate",
-            title=f"Relational gate: {GATE_WORDS.get(rs.gate, rs.gate)}",
+            title=f"{GATE_WORDS.get(rs.gate, rs.gate)} relational supports",
             text=humanise(rs.statement),
             items=[f"{a.name}: {a.description}" for a in rs.actions],
         )

@@ -19,6 +19,7 @@ from neuroseq.brainmap import render_map, typical_statuses
 from neuroseq.brainmap.text import format_age
 from neuroseq.instrument import Instrument, InstrumentError, load_instrument
 from neuroseq.scoring import score_assessment
+from neuroseq.scoring.functional import AgeEquivalent
 from neuroseq.web.models import Assessment
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,14 @@ def format_months(months: float | None) -> str:
     if months is None or (isinstance(months, float) and math.isnan(months)):
         return "not available"
     return format_age(months)
+
+
+def age_equivalent_text(months: float | None, flag: str | None) -> str:
+    """The scoring package's own wording ("about 5 years 1 month", "at least 8 years",
+    "younger than the earliest norms"), so a flag can never be dropped from a page."""
+    if months is None:
+        return "not available (nothing rated in this domain)"
+    return AgeEquivalent(float(months), flag).text  # type: ignore[arg-type]
 
 
 AGE_FLAG_TEXT = {
@@ -281,7 +290,7 @@ def present(
         {
             "domain": d.name,
             "plain": d.plain_name,
-            "age": format_months(months.get(d.id)),
+            "age": age_equivalent_text(months.get(d.id), flags.get(d.id)),
             "flag": str(flags.get(d.id) or ""),
             "flag_text": AGE_FLAG_TEXT.get(str(flags.get(d.id) or ""), ""),
         }

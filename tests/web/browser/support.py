@@ -95,7 +95,7 @@ class Keys:
         self.page.keyboard.type(text)
         self.count += len(text)
 
-    def tab_to(self, target: Locator, limit: int = 120) -> None:
+    def tab_to(self, target: Locator, limit: int = 250) -> None:
         """Tab until ``target`` has the focus (keyboard only, as a user would)."""
         for _ in range(limit):
             if target.evaluate("e => e === document.activeElement"):
