@@ -120,7 +120,7 @@ def test_plan_page_is_in_words_not_ids(world, as_role, audience):
 
 def test_plan_page_puts_safety_and_the_gate_before_the_phases(world, as_role):
     html = as_role(Role.CLINICIAN).get(f"/assessments/{world.signed.pk}/plan/").content.decode()
-    gate = html.index("Relational gate:")
+    gate = html.index('<p class="block-label">Relational gate</p>')
     first_phase = html.index("Phase 1 ·")
     assert gate < first_phase
 

@@ -145,6 +145,7 @@ def map_rows(
                 {
                     "name": f.plain_name if plain else f.name,
                     "status": "-" if status is None else status,
+                    "key": "none" if status is None else str(status),
                     "words": words,
                     "typical": usual,
                     "versus": versus,
