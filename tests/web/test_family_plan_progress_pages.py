@@ -154,3 +154,25 @@ def test_one_age_on_the_assessment_page(world, as_role):
     assert f"age {age} \u00b7 assessed" in html  # the map's subtitle
     ages = set(re.findall(r"age (\d+ years(?: \d+ months?)?)", page_text(html)))
     assert ages == {age}, ages
+
+
+def test_a_ticked_medical_flag_puts_the_referral_first_for_every_reader(world, as_role):
+    flagged = make_assessment(
+        world.child1,
+        "signed",
+        assessment_date="2026-04-20",
+        clinical_flags={"cardiac_concern": True},
+    )
+    http = as_role(Role.CLINICIAN)
+    for audience in ("clinician", "caregiver", "teacher"):
+        html = http.get(f"/assessments/{flagged.pk}/plan/?audience={audience}").content.decode()
+        blocks = re.findall(r'class="plan-block plan-block-(\w+)"', html)
+        assert blocks and blocks[0] == "medical", (audience, blocks)
+        assert html.index("plan-block-medical") < html.index('class="phase')
+    clinician = page_text(http.get(f"/assessments/{flagged.pk}/plan/").content.decode())
+    assert "Held: Heart-rate regulation" in clinician
+    assert "Heart-rate regulation (Heart-rate regulation)" not in clinician
+    teacher = page_text(
+        http.get(f"/assessments/{flagged.pk}/plan/?audience=teacher").content.decode()
+    )
+    assert "a check with a doctor" in teacher and "Heartbeat that seems too fast" in teacher

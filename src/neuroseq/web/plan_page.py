@@ -53,10 +53,16 @@ REASON_WORDS = {
     "gate": "Relational gate",
 }
 BLOCK_WORDS = {
-    "medical": "Medical review first",
+    "medical": "Medical",
     "safeguarding": "Safeguarding",
-    "coverage": "Rate more first",
-    "contraindication": "Not without a clinician",
+    "coverage": "Coverage",
+    "contraindication": "Contraindication",
+}
+PLAIN_BLOCK_WORDS = {
+    "medical": "Health check first",
+    "safeguarding": "Keeping safe",
+    "coverage": "Still to do",
+    "contraindication": "With the clinician",
 }
 GATE_WORDS = {
     "sufficient": "Sufficient",
@@ -160,6 +166,8 @@ def _humaniser(inst: Instrument, catalogue: Any) -> Humanise:
 
     def humanise(text: str) -> str:
         text = pattern.sub(lambda m: names[m.group(1)], text)
+        for name in set(names.values()):  # "id (Name)" became "Name (Name)"
+            text = text.replace(f"{name} ({name})", name)
         return re.sub(r"\[([^\]]*)\]", r"(\1)", text)
 
     return humanise
@@ -354,7 +362,7 @@ def _blocks(plan: Any, audience: str, humanise: Humanise, words: Any) -> list[Bl
         cards.append(
             BlockCard(
                 kind=b.kind,
-                label=BLOCK_WORDS.get(b.kind, b.kind.title()),
+                label=PLAIN_BLOCK_WORDS.get(b.kind, b.kind.title()),
                 title=words(b.plain_title),
                 text=words(text),
                 items=reasons,
