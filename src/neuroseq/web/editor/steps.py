@@ -226,6 +226,15 @@ def current_relational_context(
     }
 
 
+def _without_label(anchor: str, label: str) -> str:
+    """A v2 anchor repeats its status word ("emerging: gags on lumps"); beside the label
+    the words after the colon are enough."""
+    head, colon, rest = anchor.partition(":")
+    if colon and rest.strip() and label.lower().startswith(head.strip().lower()):
+        return rest.strip()
+    return anchor
+
+
 def functional_context(inst: Instrument, content: Content, age_months: float) -> dict[str, Any]:
     """Regions bottom-up, each function with its anchors and the typical status for age."""
     flag_for = {f.function: f for f in flags_of(inst) if getattr(f, "function", None)}
@@ -251,6 +260,9 @@ def functional_context(inst: Instrument, content: Content, age_months: float) ->
                             "value": v,
                             "label": inst.status_level(v).label,
                             "anchor": f.anchors.for_status(v),
+                            "detail": _without_label(
+                                f.anchors.for_status(v), inst.status_level(v).label
+                            ),
                         }
                         for v in (0, 1, 2, 3)
                     ],
