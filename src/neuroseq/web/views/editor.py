@@ -33,6 +33,7 @@ from neuroseq.web.permissions import get_assessment
 from neuroseq.web.presenters import GATE_TEXT
 from neuroseq.web.services import assessments as service
 from neuroseq.web.views.common import actor, clinic_view
+from neuroseq.web.views.review import review_context
 
 MAX_BODY = 64 * 1024
 MAX_OPS = 200
@@ -149,8 +150,6 @@ def _step_extra(
     if step == "flags":
         return {"fl": pages.flags_context(inst, content)}
     if step == "review":
-        from neuroseq.web.views.review import review_context
-
         return review_context(assessment, inst, content)
     return {}
 
@@ -304,7 +303,7 @@ def _save_step(
         if ops:
             service.save_draft(actor(request), assessment, base_revision.number, ops, step=step)
     except FieldError as error:
-        field = error.path if error.path in paths else error.path
+        field = error.path
         return _render_step(
             request,
             assessment,
