@@ -110,7 +110,24 @@ def client_progress(request: HttpRequest, pk: int) -> HttpResponse:
         }
         for s in comparison.scores
     ]
+    changes = {c.function_id: c for c in comparison.functions}
+    change_rows = [
+        {
+            "name": region.name,
+            "functions": [
+                {
+                    "name": f.name,
+                    "before": "-" if changes[f.id].before is None else changes[f.id].before,
+                    "after": "-" if changes[f.id].after is None else changes[f.id].after,
+                    "direction": changes[f.id].direction,
+                }
+                for f in inst.functions_in_region(region.id)
+            ],
+        }
+        for region in reversed(inst.regions)
+    ]
     context.update(
+        change_rows=change_rows,
         change_svg=change_map(before, after),
         rows=rows,
         counts={d: comparison.count(d) for d in ("improved", "unchanged", "worse")},
