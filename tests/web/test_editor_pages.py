@@ -10,7 +10,9 @@ import json
 import re
 
 import pytest
+import yaml
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client as HttpClient
 
 from neuroseq.cohort.example import WORKED_EXAMPLE
@@ -19,7 +21,7 @@ from neuroseq.web.models import Assessment, AuditEvent, DraftRevision, Immutable
 from neuroseq.web.services import assessments as service
 from neuroseq.web.services.audit import Actor
 
-from .helpers import sign_in
+from .helpers import example_inputs, sign_in
 
 
 def start(http, world, date="2026-01-10"):
@@ -345,7 +347,7 @@ def test_the_worked_example_imports_for_a_synthetic_client_and_is_refused_for_a_
     example = json.dumps(WORKED_EXAMPLE)
     real = clinician.post(f"/clients/{world.child1.pk}/assessments/import/", {"inputs": example})
     assert real.status_code == 400
-    assert "synthetic" in real.content.decode()
+    assert "this file is marked synthetic" in real.content.decode()
     world.child1.synthetic = True
     world.child1.birth_date = world.child1.birth_date.replace(year=2017)
     world.child1.save()
@@ -357,3 +359,17 @@ def test_the_worked_example_imports_for_a_synthetic_client_and_is_refused_for_a_
     assert "The file&#x27;s birth date 2016-03-14 was replaced" in page
     imported = Assessment.objects.order_by("-pk").first()
     assert imported.inputs["client"] == {"pseudonym": "A-0001", "birth_date": "2017-03-14"}
+
+
+def test_a_yaml_file_uploads_and_a_binary_file_is_refused(world, clinician):
+    url = f"/clients/{world.child1.pk}/assessments/import/"
+    text = yaml.safe_dump(example_inputs())
+    upload = SimpleUploadedFile("child.yaml", text.encode(), content_type="application/x-yaml")
+    response = clinician.post(url, {"file": upload})
+    assert response.status_code == 302
+    assert Assessment.objects.order_by("-pk").first().inputs["functional"]
+    before = Assessment.objects.count()
+    binary = SimpleUploadedFile("child.json", b"\xff\xfe\x00", content_type="application/json")
+    refused = clinician.post(url, {"file": binary})
+    assert refused.status_code == 400 and "Expected a UTF-8 text file" in refused.content.decode()
+    assert Assessment.objects.count() == before

@@ -99,6 +99,24 @@ class AssessmentStartForm(forms.Form):
 IMPORT_MAX_BYTES = 1_000_000
 
 
+def decode_document(text: str, *, yaml_file: bool) -> Any:
+    """JSON (or YAML) text to data; ``ValueError`` with a message for the form field.
+
+    The one place an imported document is decoded, so size and nesting limits apply here.
+    """
+    if yaml_file:
+        try:
+            return yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise ValueError(f"Not valid YAML: {exc}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(
+            f"Not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}."
+        ) from None
+
+
 class AssessmentInputForm(forms.Form):
     """Import an assessment file: pasted, or uploaded (JSON, or YAML by file name)."""
 
@@ -132,20 +150,11 @@ class AssessmentInputForm(forms.Form):
                 return data
             name = upload.name.lower()
         field = "file" if upload is not None else "inputs"
-        if name.endswith((".yaml", ".yml")):
-            try:
-                parsed = yaml.safe_load(text)
-            except yaml.YAMLError as exc:
-                self.add_error(field, f"Not valid YAML: {exc}")
-                return data
-        else:
-            try:
-                parsed = json.loads(text)
-            except json.JSONDecodeError as exc:
-                self.add_error(
-                    field, f"Not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}."
-                )
-                return data
+        try:
+            parsed = decode_document(text, yaml_file=name.endswith((".yaml", ".yml")))
+        except ValueError as exc:
+            self.add_error(field, str(exc))
+            return data
         if not isinstance(parsed, dict):
             self.add_error(field, "Expected an object ({...}) at the top.")
             return data

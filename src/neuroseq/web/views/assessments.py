@@ -122,6 +122,15 @@ def assessment_import(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data, replaced = _for_this_client(form.cleaned_data["inputs"], client)
         try:
+            if data.get("synthetic") is True and not client.synthetic:
+                raise ValidationError(
+                    {
+                        "inputs": "synthetic: this file is marked synthetic (generated example "
+                        "data) and this child is real; a real record cannot hold generated data. "
+                        'Import it for a synthetic (demo) client, or set "synthetic": false if '
+                        "the file describes this child."
+                    }
+                )
             assessment = service.create_draft(actor(request), client, data)
         except ValidationError as error:
             attach_errors(form, error)
