@@ -21,7 +21,7 @@ from neuroseq.web.models import Assessment, AuditEvent, DraftRevision, Immutable
 from neuroseq.web.services import assessments as service
 from neuroseq.web.services.audit import Actor
 
-from .helpers import example_inputs, sign_in
+from .helpers import example_inputs, make_assessment, sign_in
 
 
 def start(http, world, date="2026-01-10"):
@@ -373,3 +373,32 @@ def test_a_yaml_file_uploads_and_a_binary_file_is_refused(world, clinician):
     refused = clinician.post(url, {"file": binary})
     assert refused.status_code == 400 and "Expected a UTF-8 text file" in refused.content.decode()
     assert Assessment.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/assessments/{a}/edit/"),
+        ("get", "/assessments/{a}/edit/history/"),
+        ("post", "/assessments/{a}/edit/functional/"),
+        ("post", "/assessments/{a}/edit/save/"),
+        ("get", "/assessments/{a}/plan/"),
+        ("get", "/assessments/{r}/sign/"),
+        ("post", "/assessments/{r}/return/"),
+        ("post", "/assessments/{s}/release/"),
+        ("get", "/clients/{c}/progress/"),
+        ("get", "/clients/{c}/assessments/import/"),
+    ],
+)
+def test_another_organisations_records_answer_404_on_every_new_page(world, method, path):
+    other = world.other_child
+    draft = make_assessment(other, "draft")
+    review = make_assessment(other, "in_review", assessment_date="2026-05-01")
+    signed = make_assessment(other, "signed", assessment_date="2026-04-01")
+    http = sign_in(HttpClient(), world.user(Role.SUPERVISOR))
+    url = path.format(a=draft.pk, r=review.pk, s=signed.pk, c=other.pk)
+    response = getattr(http, method)(url, {"comments": "x", "action": "release"})
+    assert response.status_code == 404
+    assert revisions(draft) == 1 and not signed.releases.exists()
+    review.refresh_from_db()
+    assert review.status == "in_review"

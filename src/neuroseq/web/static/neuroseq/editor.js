@@ -142,7 +142,9 @@
         inflight = null;
         requeue(sent);
         persist();
-        say("Not saved: you seem to be signed out. Your changes are kept on this device; sign in again and reopen this page to save them.", "warn");
+        say(response.status === 403 || response.status === 404
+          ? "Not saved: your account cannot change this draft. Your changes are kept on this device."
+          : "Not saved: you seem to be signed out. Your changes are kept on this device; sign in again and reopen this page to save them.", "warn");
         return null;
       }
       return response.json().then(function (data) { answer(response.status, data, sent); });
