@@ -125,7 +125,7 @@ def test_age_equivalent_chart_shows_each_domain_beside_the_actual_age() -> None:
     text = text_of(svg)
     assert "age now: 10 years" in text
     assert "about 2 years" in text and "about 8 years" in text
-    assert "below the youngest norms" in text and "at least 5 years (the top of the norms)" in text
+    assert "younger than the earliest norms" in text and "at least 5 years" in text
     desc = root.find(f"{SVG}desc")
     assert desc is not None and "Self-regulation" in (desc.text or "")
     assert age_chart(values) == svg

@@ -388,3 +388,23 @@ def test_batch_non_utf8_file_is_bad_input_not_a_crash(tmp_path: Path) -> None:
     out = tmp_path / "scores.csv"
     bad_input(run("score", "--batch", cohort, "-o", out), "latin1.jsonl")
     assert not out.exists()
+
+
+def test_batch_scores_v1_records_with_the_v1_instrument(tmp_path: Path) -> None:
+    from neuroseq.cohort.example import WORKED_EXAMPLE_V1
+
+    cohort = tmp_path / "v1.jsonl"
+    cohort.write_text(json.dumps(WORKED_EXAMPLE_V1) + "\n", encoding="utf-8")
+    out = tmp_path / "scores.csv"
+    # the default (v2) refuses a v1 record, naming the field
+    refused = run("score", "--batch", cohort, "-o", out)
+    assert refused.exit_code == 2 and "instrument_version: expected '2', got '1'" in refused.output
+    assert not out.exists()
+    result = run("score", "--batch", cohort, "--instrument", "1", "-o", out)
+    assert result.exit_code == 0, result.output
+    (row,) = _read_scores(out)
+    # v1's worked example as main computed it before v2 (tests/scoring/test_v1_pinned.py)
+    assert float(row["functional_score"]) == pytest.approx(68.81720430107528, rel=1e-9)
+    assert float(row["developmental_challenges_score"]) == pytest.approx(98.4853715126953)
+    bad = run("score", "--batch", cohort, "--instrument", "7", "-o", out)
+    assert bad.exit_code == 2 and "'7' not found" in bad.output

@@ -106,6 +106,29 @@ def test_progress_table(files: list[Path]) -> None:
     assert "SYNTHETIC" in result.output and "1.96" in result.output
 
 
+def test_progress_shows_change_against_typical_development(files: list[Path]) -> None:
+    result = runner.invoke(app, ["progress", str(files[0]), str(files[2])])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "Against typical development" in text and "typical child's change" in text
+    assert "Developmental velocity" in text
+    as_json = runner.invoke(app, ["progress", str(files[0]), str(files[2]), "--json"])
+    data = json.loads(as_json.stdout)
+    overall = data["overall"]
+    adjusted = {s["key"]: s for s in overall["age_adjusted"]}
+    assert set(adjusted) == {
+        "age_typical_percent",
+        "sensory_integration",
+        "self_regulation",
+        "relational",
+        "cognitive",
+    }
+    assert adjusted["age_typical_percent"]["rci"] is not None  # v2 has a reference SD
+    assert len(overall["developmental_velocity"]) == 4
+    assert all("per month" in v["text"] for v in overall["developmental_velocity"])
+    assert len(data["age_typical_percent"]) == 2
+
+
 def test_progress_json_and_trend_chart(files: list[Path], tmp_path: Path) -> None:
     out = tmp_path / "trend.svg"
     result = runner.invoke(

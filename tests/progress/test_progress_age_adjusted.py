@@ -92,11 +92,22 @@ def test_velocity_of_a_child_gaining_a_year_in_six_months() -> None:
     assert v.per_month == pytest.approx(2.0)
 
 
+def test_velocity_is_a_lower_bound_when_only_bounds_are_known() -> None:
+    # 36 months -> "at least 95 months" in 12 months: at least (95 - 36) / 12 = 4.9 per month
+    v = Velocity("cognitive", AgeEquivalent(36.0, None), AgeEquivalent(95.0, "ceiling"), 12.0)
+    assert v.per_month is None
+    assert v.at_least == pytest.approx(59 / 12)
+    assert v.text.startswith("at least 4.9 months per month")
+    # "younger than the earliest norms" (below 0) -> 8 months in 6 months: at least 8 / 6
+    early = Velocity("relational", AgeEquivalent(0.0, "below_norms"), AgeEquivalent(8.0, None), 6)
+    assert early.at_least == pytest.approx(8 / 6)
+
+
 @pytest.mark.parametrize(
     ("before", "after", "months", "words"),
     [
         (AgeEquivalent(95.0, "ceiling"), AgeEquivalent(95.0, "ceiling"), 6, "at least"),
-        (AgeEquivalent(0.0, "below_norms"), AgeEquivalent(8.0, None), 6, "younger than"),
+        (AgeEquivalent(8.0, None), AgeEquivalent(0.0, "below_norms"), 6, "younger than"),
         (None, AgeEquivalent(8.0, None), 6, "not rated"),
         (AgeEquivalent(8.0, None), AgeEquivalent(8.0, None), 0, "no time elapsed"),
     ],
@@ -105,7 +116,7 @@ def test_velocity_is_not_a_number_when_an_age_equivalent_is_not_one(
     before: AgeEquivalent | None, after: AgeEquivalent | None, months: float, words: str
 ) -> None:
     v = Velocity("relational", before, after, months)
-    assert v.per_month is None
+    assert v.per_month is None and v.at_least is None
     assert words in v.text
 
 

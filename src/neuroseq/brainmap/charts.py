@@ -47,13 +47,14 @@ def _axis_max(months: list[float]) -> float:
     return float(min(MAX_AGE_MONTHS, math.ceil(top / 24 + 1e-9) * 24))
 
 
-def _age_phrase(ae: AgeEquivalentLike | None, youngest: float) -> str:
+def _age_phrase(ae: AgeEquivalentLike | None) -> str:
     if ae is None:
         return "not rated"
+    # the wording of scoring.AgeEquivalent.text, so every page says the same
     if ae.flag == "below_norms":
-        return f"below the youngest norms (younger than {format_age(youngest)})"
+        return "younger than the earliest norms"
     if ae.flag == "ceiling":
-        return f"at least {format_age(ae.months)} (the top of the norms)"
+        return f"at least {format_age(ae.months)}"
     return f"about {format_age(ae.months)}"
 
 
@@ -87,7 +88,6 @@ def render_age_equivalent_chart(
         ),
         id_prefix,
     )
-    youngest = float(instrument.norm_ages[0])
     axis_max = _axis_max([age_months, *(a.months for a in values.values() if a)])
     x0, x1 = MARGIN + LABEL_COLUMN, CHART_WIDTH - MARGIN - 20
     top = 130.0
@@ -140,7 +140,7 @@ def render_age_equivalent_chart(
     for i, domain in enumerate(instrument.domains):
         ae = values[domain.id]
         y = top + i * row_height
-        phrase = _age_phrase(ae, youngest)
+        phrase = _age_phrase(ae)
         sentences.append(f"{domain.plain_name} ({domain.name}): {phrase}.")
         parts.append(
             el(

@@ -20,7 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from neuroseq.assessment import Assessment, AssessmentError, parse_assessment
 from neuroseq.cli.app import error_console, fail
 from neuroseq.cohort.synth import iter_chunks
-from neuroseq.instrument import Instrument, load_instrument
+from neuroseq.instrument import DEFAULT_VERSION, Instrument, load_instrument
 from neuroseq.interop.assessment_csv import RowError, columns, record_to_row, row_to_record
 from neuroseq.scoring.batch import BatchInput, score_batch
 
@@ -106,19 +106,21 @@ def _write_rows(writer: Any, labels: list[str], batch: list[Assessment], inst: I
         )
 
 
-def score_batch_file(path: Path, output: Path) -> None:
+def score_batch_file(path: Path, output: Path, version: str = DEFAULT_VERSION) -> None:
     if not path.is_file():
         fail([f"{path}: file not found"])
     if path.suffix.lower() not in {".jsonl", ".csv"}:
         fail([f"{path}: expected a .jsonl or .csv file"])
     try:
-        _score_file(path, output)
+        _score_file(path, output, version)
     except UnicodeDecodeError:
         fail([f"{path}: not UTF-8 text", "nothing was written"])
 
 
-def _score_file(path: Path, output: Path) -> None:
-    inst = load_instrument()
+def _score_file(path: Path, output: Path, version: str) -> None:
+    """Every record is scored with instrument ``version`` (JSONL records must name it or
+    leave it out; CSV rows, which have no version column, are read as that version)."""
+    inst = load_instrument(version)
     total = max(_count_lines(path) - (1 if path.suffix.lower() == ".csv" else 0), 0)
     errors: list[str] = []
     scored = 0
@@ -132,6 +134,8 @@ def _score_file(path: Path, output: Path) -> None:
             try:
                 if isinstance(record, RowError):
                     raise AssessmentError([str(record)])
+                if isinstance(record, dict):
+                    record.setdefault("instrument_version", inst.version)
                 a = parse_assessment(record, inst)
             except AssessmentError as exc:
                 errors.extend(f"{path.name} {location}: {e}" for e in exc.errors)

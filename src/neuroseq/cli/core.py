@@ -147,6 +147,9 @@ def score(
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="CSV output for --batch.")
     ] = None,
+    version: Annotated[
+        str, typer.Option("--instrument", help="Instrument version of a --batch file.")
+    ] = DEFAULT_VERSION,
 ) -> None:
     """Score one assessment (tables or --json), or many with --batch -o scores.csv."""
     if batch:
@@ -154,7 +157,8 @@ def score(
 
         if output is None:
             fail(["--output: required with --batch (a .csv file)"])
-        score_batch_file(file, output)
+        _instrument_or_fail(version)
+        score_batch_file(file, output, version)
         return
     a = _load_or_fail(file)
     scores = score_assessment(a)

@@ -44,7 +44,16 @@ def render_instrument_markdown(inst: Instrument, file_name: str = "instrument.md
     )
     if inst.changes is not None:
         c = inst.changes
-        out += [f"## Changes from v{c.from_version}", "", " ".join(c.summary.split()), ""]
+        out += [
+            f"## Changes from v{c.from_version}",
+            "",
+            " ".join(c.summary.split()),
+            "",
+            "Items replaced, merged, retired or added (every other item keeps its id); every "
+            "field-level change (anchors, norms, weights, transforms, flags, reliability) is "
+            f"listed by `neuroseq instrument diff {c.from_version} {inst.version}`.",
+            "",
+        ]
         out += _table(
             [f"v{c.from_version} item(s)", f"v{inst.version} item", "why"],
             [

@@ -119,6 +119,21 @@ class Velocity:
         return (self.after.months - self.before.months) / self.months_elapsed
 
     @property
+    def at_least(self) -> float | None:
+        """A lower bound when only the bounds are known: the later age equivalent is "at
+        least" its age (a ceiling) or the earlier one is "younger than the earliest norms"
+        (below 0 months), and neither the other way round."""
+        if self.per_month is not None or self.before is None or self.after is None:
+            return None
+        if self.months_elapsed <= 0 or self.before.flag == "ceiling":
+            return None
+        if self.after.flag == "below_norms":
+            return None
+        if self.before.flag is None and self.after.flag is None:
+            return None
+        return (self.after.months - self.before.months) / self.months_elapsed
+
+    @property
     def note(self) -> str | None:
         if self.before is None or self.after is None:
             return "not rated at one of the two times"
@@ -133,9 +148,12 @@ class Velocity:
     def text(self) -> str:
         """Plain wording, e.g. "0.4 months per month (typical children: about 1)"."""
         value = self.per_month
-        if value is None:
-            return self.note or "not computed"
-        return f"{value:.1f} months per month (typical children: about 1)"
+        if value is not None:
+            return f"{value:.1f} months per month (typical children: about 1)"
+        bound = self.at_least
+        if bound is not None:
+            return f"at least {bound:.1f} months per month (typical children: about 1)"
+        return self.note or "not computed"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -146,6 +164,7 @@ class Velocity:
             "age_equivalent_after_text": self.after.text if self.after else None,
             "months_elapsed": self.months_elapsed,
             "months_per_month": self.per_month,
+            "months_per_month_at_least": self.at_least,
             "text": self.text,
         }
 
