@@ -98,7 +98,12 @@ def client_progress(request: HttpRequest, pk: int) -> HttpResponse:
             chart = None
     rows = [
         {
-            "scope": {"total": "Total", "region": "Region", "domain": "Domain"}[s.scope],
+            "scope": {
+                "total": "total",
+                "region": "region",
+                "domain": "domain",
+                "age_adjusted": "against the typical child of the same age",
+            }.get(s.scope, s.scope),
             "name": s.name,
             "before": _fmt(s.before),
             "after": _fmt(s.after),
@@ -108,8 +113,21 @@ def client_progress(request: HttpRequest, pk: int) -> HttpResponse:
             "words": CLASS_WORDS[s.classification],
             "differ": s.items_differ,
         }
-        for s in comparison.scores
+        for s in (*comparison.scores, *getattr(comparison, "adjusted", ()))
     ]
+    velocity = []
+    for v in getattr(comparison, "velocity", ()):
+        per_month, at_least = v.per_month, v.at_least
+        velocity.append(
+            {
+                "domain": inst.domain(v.domain).name,
+                "before": v.before.text if v.before else "not available",
+                "after": v.after.text if v.after else "not available",
+                "rate": f"{per_month:.2f}"
+                if per_month is not None
+                else (f"at least {at_least:.2f}" if at_least is not None else "not available"),
+            }
+        )
     changes = {c.function_id: c for c in comparison.functions}
     change_rows = [
         {
@@ -128,6 +146,7 @@ def client_progress(request: HttpRequest, pk: int) -> HttpResponse:
     ]
     context.update(
         change_rows=change_rows,
+        velocity=velocity,
         change_svg=change_map(before, after),
         rows=rows,
         counts={d: comparison.count(d) for d in ("improved", "unchanged", "worse")},
