@@ -1,4 +1,4 @@
-"""Turn a stored assessment into what a page shows: scores with explanations, maps, plan.
+"""Turn a stored assessment into what a page shows: scores with explanations, maps.
 
 All numbers come from the domain packages. The stored score snapshot is what was signed;
 the explanations are recomputed from the stored inputs with the same instrument version,
@@ -84,7 +84,6 @@ class AssessmentView:
     typical_svg: str | None
     map_rows: list[dict[str, Any]]
     age_chart_svg: str | None
-    plan: list[dict[str, Any]] | None
     snapshot_matches: bool
     age_text: str
 
@@ -191,42 +190,6 @@ def change_map(before: Assessment, after: Assessment) -> str | None:
     )
 
 
-def _plan(parsed: Any, inst: Instrument, audience: str) -> list[dict[str, Any]] | None:
-    """The sequential plan as blocks (heading / paragraph / list) for the template."""
-    plan = _optional("neuroseq.plan")
-    activities = _optional("neuroseq.instrument.activities")
-    if plan is None or activities is None:
-        return None
-    try:
-        built = plan.plan_for_assessment(parsed, inst)
-        text = plan.render_plan(built, audience, inst, activities.load_activities(inst))
-    except Exception:  # a plan bug must not hide the record; the page says "not available"
-        log.exception("plan failed")
-        return None
-    return text_blocks(text)
-
-
-def text_blocks(text: str) -> list[dict[str, Any]]:
-    """The plan renderer's light markdown (#, ##, - items, indented continuations)."""
-    blocks: list[dict[str, Any]] = []
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        if line.startswith("## "):
-            blocks.append({"kind": "h4", "text": line[3:]})
-        elif line.startswith("# "):
-            blocks.append({"kind": "h3", "text": line[2:]})
-        elif line.startswith("- "):
-            if not blocks or blocks[-1]["kind"] != "ul":
-                blocks.append({"kind": "ul", "items": []})
-            blocks[-1]["items"].append([line[2:]])
-        elif line.startswith("  ") and blocks and blocks[-1]["kind"] == "ul":
-            blocks[-1]["items"][-1].append(line.strip())
-        else:
-            blocks.append({"kind": "p", "text": line})
-    return blocks
-
-
 def _row(key: str, label: str, value: float | None, scores: Any) -> ScoreRow:
     row = ScoreRow(key=key, label=label, value=format_score(value))
     explanation = scores.explanations.get(key) if scores is not None else None
@@ -238,9 +201,9 @@ def _row(key: str, label: str, value: float | None, scores: Any) -> ScoreRow:
     return row
 
 
-def present(
-    assessment: Assessment, audience: str = "clinician", *, with_plan: bool = True
-) -> AssessmentView:
+def present(assessment: Assessment) -> AssessmentView:
+    """Scores, explanations, maps and age equivalents of a stored assessment (the plan is
+    built by :mod:`neuroseq.web.plan_page`, because it also reads the child's history)."""
     snapshot = assessment.scores
     try:
         inst = load_instrument(assessment.instrument_version)
@@ -299,7 +262,6 @@ def present(
     ]
     fresh = scores.to_dict() if scores is not None else None
     gate = str(snapshot.get("relational_gate", "not_rated"))
-    plan = _plan(parsed, inst, audience) if parsed is not None and with_plan else None
     return AssessmentView(
         assessment=assessment,
         instrument=inst,
@@ -323,7 +285,6 @@ def present(
         )
         if scores is not None
         else None,
-        plan=plan,
         snapshot_matches=fresh is not None and _same(fresh, snapshot),
         age_text=format_months(age),
     )

@@ -39,7 +39,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "assessments/detail.html",
         {
-            "view": present(assessment, with_plan=False),
+            "view": present(assessment),
             "a": assessment,
             "client": assessment.client,
             "versions": assessment.client.assessments.filter(lineage=assessment.lineage)
@@ -267,6 +267,6 @@ def assessment_plan(request: HttpRequest, pk: int) -> HttpResponse:
                 (ViewerKind.CAREGIVER.value, "Caregiver"),
                 (ViewerKind.TEACHER.value, "Teacher"),
             ],
-            "view": present(assessment, with_plan=False),
+            "view": present(assessment),
         },
     )

@@ -160,7 +160,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "assessments": assessments,
             "superseded": superseded,
             "released": released,
-            "latest": present(latest, with_plan=False) if latest else None,
+            "latest": present(latest) if latest else None,
             "progress": progress,
             "previous": signed[1] if len(signed) > 1 else None,
             "can_create_assessment": can(request.user, "assessment.create"),  # type: ignore[arg-type]

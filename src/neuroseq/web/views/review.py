@@ -96,7 +96,7 @@ def review_context(assessment: Assessment, inst: Instrument, content: Content) -
         "completeness": check_completeness(inst, content.inputs, content.marks),
         "problems": check_completeness(inst, content.inputs, content.marks).problems(inst),
         "changes": change_groups(assessment, inst, content),
-        "view": present(assessment, with_plan=False),
+        "view": present(assessment),
         "plan": plan_summary(assessment, inst),
     }
 
