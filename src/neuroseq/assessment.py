@@ -447,22 +447,35 @@ def read_document(path: Path) -> Any:
         raise AssessmentError([f"{path}: file not found"]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise AssessmentError([f"{path}: cannot read: {exc}"]) from None
-    if path.suffix.lower() in {".yaml", ".yml"}:
+    return decode_text(text, yaml_text=path.suffix.lower() in {".yaml", ".yml"}, where=f"{path}: ")
+
+
+def decode_text(
+    text: str, *, yaml_text: bool, where: str = "", max_bytes: int = MAX_FILE_BYTES
+) -> Any:
+    """JSON (or YAML) text from outside to data, within the size, nesting and count caps.
+
+    The one decoder of files and pasted or uploaded documents; problems are one
+    ``AssessmentError`` line, prefixed with ``where``."""
+    if yaml_text:
+        size = len(text.encode("utf-8", errors="surrogatepass"))
+        if size > max_bytes:
+            raise AssessmentError([f"{where}the text is larger than {max_bytes // 1024} KB"])
         try:
             value = yaml.safe_load(text)
         except yaml.YAMLError as exc:
-            raise AssessmentError([f"{path}: not valid YAML: {exc}"]) from None
+            raise AssessmentError([f"{where}not valid YAML: {exc}"]) from None
         except (ValueError, OverflowError) as exc:  # e.g. a date such as 2026-13-45
-            raise AssessmentError([f"{path}: not valid YAML: {exc}"]) from None
+            raise AssessmentError([f"{where}not valid YAML: {exc}"]) from None
         except RecursionError:
-            raise AssessmentError([f"{path}: not valid YAML: nested too deep"]) from None
+            raise AssessmentError([f"{where}not valid YAML: nested too deep"]) from None
         if _count_exceeds(value, MAX_VALUES):
-            raise AssessmentError([f"{path}: the document holds more than {MAX_VALUES} values"])
+            raise AssessmentError([f"{where}the document holds more than {MAX_VALUES} values"])
         return value
     try:
-        return load_json_limited(text, max_bytes=MAX_FILE_BYTES, max_depth=MAX_JSON_DEPTH)
+        return load_json_limited(text, max_bytes=max_bytes, max_depth=MAX_JSON_DEPTH)
     except JsonLimitError as exc:
-        raise AssessmentError([f"{path}: {exc}"]) from None
+        raise AssessmentError([f"{where}{exc}"]) from None
 
 
 def load_assessment_file(path: Path | str, instrument: Instrument | None = None) -> Assessment:

@@ -51,7 +51,7 @@ def test_other_reads_are_audited(world, http, path, action):
 
 def test_writes_are_audited_in_the_same_transaction(world, http):
     sign_in(http, world.user(Role.SUPERVISOR))
-    http.post(f"/assessments/{world.in_review.pk}/sign/")
+    http.post(f"/assessments/{world.in_review.pk}/sign/", {"confirm": "on"})
     event = last("assessment.sign")
     assert event.object_id == str(world.in_review.pk)
     assert event.details["status"] == "signed"

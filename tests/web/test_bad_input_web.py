@@ -1,6 +1,7 @@
 """Bad input to the web JSON import (issue 10, finding 6): the review found 18 server errors
-in 218 bad inputs, all on POST /clients/<id>/assessments/new/ (a 5,000-digit integer, JSON
-nested 500 deep) and a list of 10,000 adversities stored (932 KB, a 3.2 MB page).
+in 218 bad inputs, all on the JSON form then at POST /clients/<id>/assessments/new/ (now
+/clients/<id>/assessments/import/): a 5,000-digit integer, JSON nested 500 deep, and a list
+of 10,000 adversities stored (932 KB, a 3.2 MB page).
 
 Every bad input now gets a 400 naming the field and the limit, and changes nothing."""
 
@@ -20,7 +21,7 @@ from .helpers import example_inputs, sign_in
 
 
 def post(http, world, raw: str):
-    return http.post(f"/clients/{world.child1.pk}/assessments/new/", {"inputs": raw})
+    return http.post(f"/clients/{world.child1.pk}/assessments/import/", {"inputs": raw})
 
 
 def rows() -> tuple[int, int]:

@@ -129,7 +129,7 @@ class TestBirthDates:
 class TestAssessmentDates:
     def post(self, http, world, **changes):
         inputs = json.dumps(example_inputs(**changes))
-        return http.post(f"/clients/{world.child1.pk}/assessments/new/", {"inputs": inputs})
+        return http.post(f"/clients/{world.child1.pk}/assessments/import/", {"inputs": inputs})
 
     def test_not_in_the_future(self, world, as_role):
         tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()

@@ -81,7 +81,7 @@ def test_client_page_shows_summary_map_and_assessments(world, as_role):
     page = as_role(Role.CLINICIAN).get(f"/clients/{world.child1.pk}/").content.decode()
     assert "A-0001: Alice Quillfeather" in page
     assert 'role="img"' in page  # the SVG brain map of the latest signed assessment
-    assert "Beside a typical child of the same age" in page
+    assert "beside a typical child of the same age" in page
     for a in (world.signed, world.draft, world.in_review):
         assert f"/assessments/{a.pk}/" in page
 
@@ -92,17 +92,18 @@ def test_assessment_page_shows_scores_explanations_age_equivalents_and_plan(worl
     assert "Explain Functional Score" in page and "sum of weight x status" in page
     assert "Age equivalents" in page
     assert "Not rated (excluded from the scores, never counted as zero)" in page
-    plan = page.split("<h2>Sequential plan</h2>")[1].split("<h2>")[0]
-    assert "placeholder" not in plan and "<h3>" in plan
+    plan = page.split('<h2 id="plan-title">Sequential plan</h2>')[1].split("<h2")[0]
+    assert "placeholder" not in plan and "Phase 1: " in plan
     assert 'role="img"' in page
     assert "Start an amendment" in page and "/sign/" not in page
 
 
 def test_lifecycle_buttons_follow_role_and_status(world, as_role):
     trainee = as_role(Role.TRAINEE)
-    assert "Send for review" in trainee.get(f"/assessments/{world.draft.pk}/").content.decode()
+    draft = trainee.get(f"/assessments/{world.draft.pk}/").content.decode()
+    assert "Check and send for review" in draft and f"/assessments/{world.draft.pk}/edit/" in draft
     in_review = trainee.get(f"/assessments/{world.in_review.pk}/").content.decode()
-    assert "/sign/" not in in_review and "Send for review" not in in_review
+    assert "/sign/" not in in_review and "send for review" not in in_review
     supervisor = as_role(Role.SUPERVISOR)
     assert "/sign/" in supervisor.get(f"/assessments/{world.in_review.pk}/").content.decode()
 
@@ -201,17 +202,18 @@ class TestForms:
     def test_new_assessment_from_json(self, world, as_role):
         http = as_role(Role.TRAINEE)
         response = http.post(
-            f"/clients/{world.child1.pk}/assessments/new/", {"inputs": json.dumps(example_inputs())}
+            f"/clients/{world.child1.pk}/assessments/import/",
+            {"inputs": json.dumps(example_inputs())},
         )
         assessment = Assessment.objects.order_by("-pk").first()
-        assert response.url == f"/assessments/{assessment.pk}/"
+        assert response.url == f"/assessments/{assessment.pk}/edit/"
         assert assessment.status == "draft" and assessment.created_by == world.user(Role.TRAINEE)
 
     @pytest.mark.parametrize(
         ("raw", "message"),
         [
             ("{not json", "Not valid JSON: line 1 column 2"),
-            ("[1, 2]", "Expected a JSON object"),
+            ("[1, 2]", "Expected an object"),
             (
                 json.dumps(example_inputs(functional={"attunement": 9})),
                 "functional.attunement: expected 0-3 or null, got 9",
@@ -231,7 +233,7 @@ class TestForms:
     ):
         http = as_role(Role.CLINICIAN)
         before = Assessment.objects.count()
-        response = http.post(f"/clients/{world.child1.pk}/assessments/new/", {"inputs": raw})
+        response = http.post(f"/clients/{world.child1.pk}/assessments/import/", {"inputs": raw})
         assert response.status_code == 400
         assert message in response.content.decode()
         assert Assessment.objects.count() == before
@@ -245,9 +247,11 @@ class TestForms:
 
     def test_signing_twice_explains_why_not(self, world, as_role):
         http = as_role(Role.SUPERVISOR)
-        http.post(f"/assessments/{world.in_review.pk}/sign/")
-        response = http.post(f"/assessments/{world.in_review.pk}/sign/", follow=True)
-        assert "signed and cannot change" in response.content.decode()
+        http.post(f"/assessments/{world.in_review.pk}/sign/", {"confirm": "on"})
+        response = http.post(
+            f"/assessments/{world.in_review.pk}/sign/", {"confirm": "on"}, follow=True
+        )
+        assert "Only an assessment waiting for review can be signed." in response.content.decode()
 
     def test_add_member(self, world, as_role):
         http = as_role(Role.ORG_ADMIN)

@@ -7,9 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
-from django.core.exceptions import PermissionDenied
 
-from neuroseq.web.models import ApiToken, Assessment, Client, Job, Role
+from neuroseq.web.models import ApiToken, Assessment, Client, FamilyRelease, Job, Role
 from neuroseq.web.permissions import MATRIX
 from neuroseq.web.services import assessments as assessment_service
 from neuroseq.web.services.audit import Actor
@@ -63,20 +62,28 @@ def attempt(action, world, http, user):
     elif action == "assessment.create":
         before = Assessment.objects.count()
         response = http.post(
-            f"/clients/{world.child1.pk}/assessments/new/",
-            {"inputs": json.dumps(example_inputs())},
+            f"/clients/{world.child1.pk}/assessments/new/", {"assessment_date": "2026-08-01"}
         )
         assert (Assessment.objects.count() == before + 1) == (response.status_code == 302)
+        imported = http.post(
+            f"/clients/{world.child1.pk}/assessments/import/",
+            {"inputs": json.dumps(example_inputs())},
+        )
+        assert imported.status_code == response.status_code
     elif action == "assessment.edit_draft":
-        try:
-            assessment_service.update_draft(
-                Actor(user, user.email), world.draft, example_inputs(assessment_date="2026-06-03")
-            )
-        except PermissionDenied:
-            world.draft.refresh_from_db()
-            assert str(world.draft.assessment_date) == "2026-06-01"
-            return False
-        return True
+        response = http.post(
+            f"/assessments/{world.draft.pk}/edit/details/",
+            {"revision": 1, "assessment_date": "2026-06-03", "rater": ""},
+        )
+        world.draft.refresh_from_db()
+        changed = str(world.draft.assessment_date) == "2026-06-03"
+        assert changed == (response.status_code == 302)
+        saved = http.post(
+            f"/assessments/{world.draft.pk}/edit/save/",
+            {"revision": 2, "step": "functional", "ops": []},
+            content_type="application/json",
+        )
+        assert (saved.status_code == 403) == (response.status_code == 403)
     elif action in {"assessment.submit", "assessment.sign", "assessment.amend"}:
         target = {
             "assessment.submit": world.draft,
@@ -85,10 +92,23 @@ def attempt(action, world, http, user):
         }[action]
         before = (Assessment.objects.count(), target.status)
         verb = action.split(".")[1]
-        response = http.post(f"/assessments/{target.pk}/{verb}/", {"reason": "typo in a rating"})
+        response = http.post(
+            f"/assessments/{target.pk}/{verb}/", {"reason": "typo in a rating", "confirm": "on"}
+        )
         target.refresh_from_db()
         after = (Assessment.objects.count(), target.status)
         assert (after != before) == (response.status_code == 302)
+    elif action == "assessment.return":
+        response = http.post(
+            f"/assessments/{world.in_review.pk}/return/", {"comments": "please rate sleep"}
+        )
+        world.in_review.refresh_from_db()
+        returned = world.in_review.status == "draft"
+        assert returned == (response.status_code == 302)
+    elif action == "assessment.release":
+        response = http.post(f"/assessments/{world.signed.pk}/release/", {"action": "release"})
+        shared = FamilyRelease.objects.filter(assessment=world.signed).exists()
+        assert shared == (response.status_code == 302)
     elif action == "audit.view":
         response = http.get("/audit/")
     elif action == "members.manage":
@@ -137,8 +157,9 @@ def test_documented_matrix_is_the_implemented_matrix():
 
 
 def test_viewer_plain_page_shows_the_plan_in_plain_words(world, as_role):
+    assessment_service.release(Actor(world.user("supervisor"), "s"), world.signed)
     response = as_role(Role.VIEWER).get(f"/clients/{world.child1.pk}/family/")
     text = response.content.decode()
     assert response.status_code == 200
-    assert "Alice" in text and world.child1.family_name not in text
+    assert "Alice Quillfeather" in text  # the name as the clinic records it
     assert "Developmental Challenges Score" not in text  # clinical wording stays clinical

@@ -114,6 +114,7 @@ PERSONAL_KINDS = {"token", "job"}
 VALUE_PARAMS: dict[tuple[str, str], tuple[str, str | None]] = {
     ("exports", "kind"): ("scores", None),
     ("start", "kind"): ("cohort_scores", "export.cohort_scores"),
+    ("edit", "step"): ("history", None),
 }
 
 

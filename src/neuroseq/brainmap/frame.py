@@ -161,7 +161,8 @@ def legend(
             )
         height += 32
     if inst.header.status_meaning:
-        meaning = wrap(" ".join(inst.header.status_meaning.split()), width - 2 * MARGIN, 12)
+        # Bold glyphs run about 15% wider than the regular ones ``wrap`` assumes.
+        meaning = wrap(" ".join(inst.header.status_meaning.split()), width - 2 * MARGIN, 12 * 1.15)
         parts.append(
             el(
                 "text",

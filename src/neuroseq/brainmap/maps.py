@@ -96,14 +96,27 @@ def render_map(
     title: str | None = None,
     synthetic: bool = False,
     id_prefix: str | None = None,
+    mark_typical: bool = False,
 ) -> str:
-    """The child's Functional Brain Map as standalone SVG text."""
+    """The child's Functional Brain Map as standalone SVG text.
+
+    ``mark_typical`` outlines, in bold, each rated function whose status differs from a
+    typically developing child of the same age, and writes the typical status in the tile.
+    """
     statuses = check_ratings(instrument, ratings)
     title = title or "Functional Brain Map"
+    typical = typical_statuses(instrument, age_months) if mark_typical else None
     prefix = make_id_prefix(
         "map",
         _payload(
-            instrument.version, statuses, pseudonym, age_months, assessment_date, title, synthetic
+            instrument.version,
+            statuses,
+            pseudonym,
+            age_months,
+            assessment_date,
+            title,
+            synthetic,
+            mark_typical,
         ),
         id_prefix,
     )
@@ -113,6 +126,14 @@ def render_map(
         "Brain map: one row per brain region, from the body basics at the bottom to "
         "planning and self-control at the top. " + describe_statuses(instrument, statuses)
     )
+    if typical is not None:
+        below = [f.name for f in instrument.functions if _below(statuses, typical, f.id)]
+        above = [f.name for f in instrument.functions if _below(typical, statuses, f.id)]
+        desc += (
+            f" Compared with a typical child aged {format_age(age_months)}: "
+            f"{len(below)} functions below ({', '.join(below) or 'none'}), "
+            f"{len(above)} above ({', '.join(above) or 'none'}); outlined in bold."
+        )
     return _frame_and_finish(
         instrument,
         prefix=prefix,
@@ -122,8 +143,13 @@ def render_map(
         subtitle=_subtitle(pseudonym, age_months, assessment_date),
         synthetic=synthetic,
         desc=desc,
-        body=[draw_pyramid(instrument, layout, statuses, prefix)],
+        body=[draw_pyramid(instrument, layout, statuses, prefix, typical=typical)],
     )
+
+
+def _below(a: Ratings, b: Ratings, function_id: str) -> bool:
+    x, y = a.get(function_id), b.get(function_id)
+    return x is not None and y is not None and x < y
 
 
 def render_typical_comparison(

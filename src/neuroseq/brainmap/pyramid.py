@@ -106,17 +106,27 @@ def change_badge(direction: Direction, cx: float, cy: float, r: float = 9.0) -> 
     return group([circle, mark], {"class": "change-mark", "data-change": direction})
 
 
+def _versus_typical(status: int | None, typical: int | None) -> str | None:
+    if status is None or typical is None or status == typical:
+        return None
+    return "below" if status < typical else "above"
+
+
 def _tile(
     inst: Instrument,
     tile: Tile,
     status: int | None,
     prefix: str,
     change: FunctionChange | None,
+    typical: int | None = None,
 ) -> str:
     fn = tile.function
     style = STYLES[status_key(status)]
     plain, clinical = status_words(inst, status)
     tooltip = f"{fn.plain_name} ({fn.name}): {plain} - {clinical}"
+    versus = _versus_typical(status, typical)
+    if versus is not None:
+        tooltip += f"; a typical child of this age: {typical} ({versus} typical)"
     if change is not None:
         before = status_words(inst, change.before)[0]
         tooltip += f"; before: {before}; change: {CHANGE_WORDS[change.direction]}"
@@ -138,10 +148,16 @@ def _tile(
             "data-domain": fn.domain,
             "data-change": change.direction if change is not None else None,
             "data-before": status_key(change.before) if change is not None else None,
+            "data-vs-typical": versus,
         },
         [el("title", None, tooltip)],
     )
     extra = "not rated" if status is None else None
+    if versus is not None:
+        # A difference from the typical child of the same age: bold outline and the typical
+        # status in words, so it reads without colour.
+        arrow = "\u25bc" if versus == "below" else "\u25b2"
+        extra = f"{arrow} typical {typical}"
     reserved = (1 if extra else 0) + (1 if change is not None else 0)
     lines, size = fit(fn.plain_name, tile.width - 14, (12.5, 11.5, 10.5), 4 - reserved)
     line_height = size * 1.2
@@ -149,6 +165,24 @@ def _tile(
     first = tile.y + (tile.height - block) / 2 + size * 0.85
     centre = tile.x + tile.width / 2
     parts = [rect, halo_text(lines, x=centre, y=first, size=size, line_height=line_height)]
+    if versus is not None:
+        parts.insert(
+            1,
+            el(
+                "rect",
+                {
+                    "x": num(tile.x + 1.5),
+                    "y": num(tile.y + 1.5),
+                    "width": num(tile.width - 3),
+                    "height": num(tile.height - 3),
+                    "rx": "3",
+                    "fill": "none",
+                    "stroke": TEXT,
+                    "stroke-width": "3",
+                    "class": "vs-typical",
+                },
+            ),
+        )
     y = first + len(lines) * line_height
     if extra:
         parts.append(
@@ -156,10 +190,11 @@ def _tile(
                 [extra],
                 x=centre,
                 y=y,
-                size=size - 1,
+                size=size - 1 if versus is None else size,
                 line_height=line_height,
-                fill=MUTED_TEXT,
-                style="italic",
+                fill=MUTED_TEXT if versus is None else TEXT,
+                style="italic" if versus is None else None,
+                weight="bold" if versus is not None else None,
             )
         )
         y += line_height
@@ -305,6 +340,7 @@ def draw_pyramid(
     arrow: bool = True,
     changes: Mapping[str, FunctionChange] | None = None,
     heading: str | None = None,
+    typical: Mapping[str, int | None] | None = None,
 ) -> str:
     backdrop = " ".join(f"{num(px)},{num(py)}" for px, py in layout.backdrop)
     parts = [el("polygon", {"points": backdrop, "fill": "#f2f2f2", "stroke": "#d9d9d9"})]
@@ -333,6 +369,7 @@ def draw_pyramid(
                 statuses.get(tile.function.id),
                 prefix,
                 changes.get(tile.function.id) if changes is not None else None,
+                typical.get(tile.function.id) if typical is not None else None,
             )
             for tile in row.tiles
         ]

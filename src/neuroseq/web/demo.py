@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from neuroseq.cohort.synth import iter_synthetic_assessments
-from neuroseq.web.models import ClientStatus, Membership, Organisation, Role
+from neuroseq.web.models import ClientStatus, Membership, Organisation, Role, ViewerKind
 from neuroseq.web.services import assessments, clients, memberships
 from neuroseq.web.services.audit import Actor
 
@@ -36,7 +36,9 @@ ROLE_LOGINS = [
     (Role.CLINICIAN, "clinician"),
     (Role.TRAINEE, "trainee"),
     (Role.VIEWER, "caregiver"),
+    (Role.VIEWER, "teacher"),
 ]
+VIEWER_LABELS = {"caregiver": "Caregiver (family viewer)", "teacher": "Teacher (school viewer)"}
 TEAMS = ["Early years team", "School-age team"]
 GIVEN = [
     "Ava",
@@ -108,7 +110,7 @@ def logins() -> list[Login]:
         Login(name, label, f"{short}@{slug}.example", DEMO_PASSWORD)
         for slug, name, _ in ORGANISATIONS
         for role, short in ROLE_LOGINS
-        for label in [Role(role).label]
+        for label in [VIEWER_LABELS.get(short, Role(role).label)]
     ]
 
 
@@ -160,10 +162,10 @@ def _seed_organisation(
     people: dict[str, Membership] = {}
     password_hash = make_password(DEMO_PASSWORD)
     for role, short in ROLE_LOGINS:
-        people[role] = memberships.add_member(
+        people[short] = memberships.add_member(
             actor,
             email=f"{short}@{slug}.example",
-            full_name=f"Demo {Role(role).label} ({name.split(' (')[0]})",
+            full_name=f"Demo {VIEWER_LABELS.get(short, Role(role).label)} ({name.split(' (')[0]})",
             role=role,
             password=DEMO_PASSWORD,
             password_hash=password_hash,
@@ -171,10 +173,10 @@ def _seed_organisation(
             is_demo=True,
         )
     for team in teams:
-        memberships.add_to_team(actor, team, people[Role.SUPERVISOR])
-        memberships.add_to_team(actor, team, people[Role.CLINICIAN])
-    memberships.add_to_team(actor, teams[0], people[Role.TRAINEE])
-    signer = people[Role.SUPERVISOR].user
+        memberships.add_to_team(actor, team, people["supervisor"])
+        memberships.add_to_team(actor, team, people["clinician"])
+    memberships.add_to_team(actor, teams[0], people["trainee"])
+    signer = people["supervisor"].user
     for number, first in enumerate(batch, start=1):
         birth = dt.date.fromisoformat(first["client"]["birth_date"])
         age_years = (timezone.localdate() - birth).days / 365.25
@@ -193,18 +195,31 @@ def _seed_organisation(
             caregivers="synthetic caregivers",
             synthetic=True,
         )
-        if number <= 3:
-            clients.link_viewer(actor, client, people[Role.VIEWER])
+        linked = number <= 3
+        if linked:
+            clients.link_viewer(actor, client, people["caregiver"], kind=ViewerKind.CAREGIVER)
+            clients.link_viewer(actor, client, people["teacher"], kind=ViewerKind.TEACHER)
         history = [first, *follow_ups(first, rng.randint(0, 3), rng)]
-        _assessments(actor, client, history, signer, rng)
+        _assessments(actor, client, history, signer, rng, share=linked)
 
 
 def _assessments(
-    actor: Actor, client: Any, history: list[dict[str, Any]], signer: Any, rng: random.Random
+    actor: Actor,
+    client: Any,
+    history: list[dict[str, Any]],
+    signer: Any,
+    rng: random.Random,
+    *,
+    share: bool = False,
 ) -> None:
+    """Draft, review and sign; a child linked to a family also gets the newest signed
+    assessment shared with them (released), as a clinician would."""
     last = len(history) - 1
+    newest_signed = None
     for position, record in enumerate(history):
-        draft = assessments.create_draft(actor, client, record)
+        # The generator took a history; an empty list means none was found, not "unknown".
+        marks = {} if record.get("adversities") else {"history": "none"}
+        draft = assessments.create_draft(actor, client, record, marks=marks)
         ending = rng.random() if position == last else 1.0
         if ending < 0.12:
             continue  # left as a draft
@@ -212,6 +227,11 @@ def _assessments(
         if ending < 0.22:
             continue  # waiting for a supervisor
         signed = assessments.sign(actor, review, signer=signer)
+        newest_signed = signed
         if position == 0 and rng.random() < 0.06:
             amendment = assessments.amend(actor, signed, "corrected a rating entered in error")
-            assessments.sign(actor, assessments.submit(actor, amendment), signer=signer)
+            newest_signed = assessments.sign(
+                actor, assessments.submit(actor, amendment), signer=signer
+            )
+    if share and newest_signed is not None:
+        assessments.release(actor, newest_signed, by=signer)

@@ -9,9 +9,8 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 
-from neuroseq.assessment import EARLIEST_DATE, MAX_JSON_DEPTH
-from neuroseq.json_limits import JsonLimitError, load_json_limited
-from neuroseq.web.models import CareTeam, ClientStatus, Role
+from neuroseq.assessment import EARLIEST_DATE, AssessmentError, decode_text
+from neuroseq.web.models import CareTeam, ClientStatus, Role, ViewerKind
 from neuroseq.web.models.accounts import normalise_email
 
 
@@ -97,25 +96,81 @@ class ClientForm(forms.Form):
         return value
 
 
-class AssessmentInputForm(forms.Form):
-    inputs = forms.CharField(
-        label="Assessment (JSON, neuroseq.assessment/1 format)",
-        widget=forms.Textarea(attrs={"rows": 16, "spellcheck": "false"}),
-        help_text="Paste an assessment file. The client's id and birth date are filled in.",
+class AssessmentStartForm(forms.Form):
+    assessment_date = forms.CharField(
+        label="Date of the assessment",
+        help_text="The day of the review, as YYYY-MM-DD. Ages are worked out from it.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        max_length=10,
+    )
+    rater = forms.CharField(
+        label="Who is rating (optional)",
+        help_text="A name or role, e.g. the staffing lead.",
+        max_length=120,
+        required=False,
     )
 
-    def clean_inputs(self) -> Any:
-        raw = self.cleaned_data["inputs"]
+
+def decode_document(text: str, *, yaml_file: bool) -> Any:
+    """JSON (or YAML) text to data; ``ValueError`` with a message for the form field.
+
+    The one place an imported document is decoded, so the size, nesting and count limits
+    of ``neuroseq.assessment.decode_text`` apply here.
+    """
+    try:
+        return decode_text(text, yaml_text=yaml_file, max_bytes=settings.NEUROSEQ_MAX_JSON_BYTES)
+    except AssessmentError as exc:
+        message = str(exc)
+        raise ValueError(f"{message[0].upper()}{message[1:]}.") from None
+
+
+class AssessmentInputForm(forms.Form):
+    """Import an assessment file: pasted, or uploaded (JSON, or YAML by file name)."""
+
+    file = forms.FileField(
+        label="Assessment file (.json, .yaml)",
+        required=False,
+        help_text="A file from neuroseq example, the command line or another system.",
+    )
+    inputs = forms.CharField(
+        label="Or paste the file's text",
+        widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false"}),
+        required=False,
+        help_text="The child's pseudonym and birth date are taken from this client's record.",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        upload, text = data.get("file"), (data.get("inputs") or "").strip()
+        if upload is None and not text:
+            self.add_error("inputs", "Choose a file or paste its text.")
+            return data
+        name = ""
+        if upload is not None:
+            limit = settings.NEUROSEQ_MAX_JSON_BYTES
+            if upload.size > limit:
+                self.add_error("file", f"Expected a file of at most {limit // 1024} KB.")
+                return data
+            try:
+                text = upload.read().decode("utf-8")
+            except UnicodeDecodeError:
+                self.add_error("file", "Expected a UTF-8 text file (JSON or YAML).")
+                return data
+            name = upload.name.lower()
+        field = "file" if upload is not None else "inputs"
         try:
-            data = load_json_limited(
-                raw, max_bytes=settings.NEUROSEQ_MAX_JSON_BYTES, max_depth=MAX_JSON_DEPTH
-            )
-        except JsonLimitError as exc:
-            text = str(exc)
-            raise forms.ValidationError(f"{text[0].upper()}{text[1:]}.") from None
-        if not isinstance(data, dict):
-            raise forms.ValidationError("Expected a JSON object ({...}) at the top.")
+            parsed = decode_document(text, yaml_file=name.endswith((".yaml", ".yml")))
+        except ValueError as exc:
+            self.add_error(field, str(exc))
+            return data
+        if not isinstance(parsed, dict):
+            self.add_error(field, "Expected an object ({...}) at the top.")
+            return data
+        data["inputs"] = parsed
         return data
+
+
+AssessmentImportForm = AssessmentInputForm
 
 
 class AmendForm(forms.Form):
@@ -199,6 +254,17 @@ class TeamMemberForm(forms.Form):
 
 class ViewerLinkForm(forms.Form):
     viewer = forms.ModelChoiceField(label="Caregiver or teacher", queryset=CareTeam.objects.none())
+    kind = forms.ChoiceField(
+        label="They are the child's",
+        choices=ViewerKind.choices,
+        initial=ViewerKind.CAREGIVER,
+        widget=forms.RadioSelect,
+        help_text='A caregiver reads about "your child"; a teacher reads about the pupil by name.',
+        required=False,
+    )
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data.get("kind") or ViewerKind.CAREGIVER
 
     def __init__(self, *args: Any, viewers: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)

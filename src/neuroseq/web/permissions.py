@@ -34,6 +34,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "assessment.edit_draft": frozenset({SUPERVISOR, CLINICIAN, TRAINEE}),
     "assessment.submit": frozenset({SUPERVISOR, CLINICIAN, TRAINEE}),
     "assessment.sign": frozenset({SUPERVISOR}),
+    "assessment.return": frozenset({SUPERVISOR}),
+    "assessment.release": frozenset({SUPERVISOR, CLINICIAN}),
     "assessment.amend": frozenset({SUPERVISOR, CLINICIAN}),
     "audit.view": frozenset({ADMIN}),
     "members.manage": frozenset({ADMIN}),

@@ -1,4 +1,4 @@
-"""Turn a stored assessment into what a page shows: scores with explanations, maps, plan.
+"""Turn a stored assessment into what a page shows: scores with explanations, maps.
 
 All numbers come from the domain packages. The stored score snapshot is what was signed;
 the explanations are recomputed from the stored inputs with the same instrument version,
@@ -15,8 +15,11 @@ from datetime import date
 from typing import Any
 
 from neuroseq.assessment import AssessmentError, parse_assessment
+from neuroseq.brainmap import render_map, typical_statuses
+from neuroseq.brainmap.text import format_age
 from neuroseq.instrument import Instrument, InstrumentError, load_instrument
 from neuroseq.scoring import score_assessment
+from neuroseq.scoring.functional import AgeEquivalent
 from neuroseq.web.models import Assessment
 
 log = logging.getLogger(__name__)
@@ -31,16 +34,24 @@ GATE_TEXT = {
 
 
 def format_months(months: float | None) -> str:
+    """An age in words, with the maps' rule (completed months), so a page says one age."""
     if months is None or (isinstance(months, float) and math.isnan(months)):
         return "not available"
-    whole = int(round(months))
-    years, rest = divmod(whole, 12)
-    parts = []
-    if years:
-        parts.append(f"{years} year{'s' if years != 1 else ''}")
-    if rest or not years:
-        parts.append(f"{rest} month{'s' if rest != 1 else ''}")
-    return " ".join(parts)
+    return format_age(months)
+
+
+def age_equivalent_text(months: float | None, flag: str | None) -> str:
+    """The scoring package's own wording ("about 5 years 1 month", "at least 8 years",
+    "younger than the earliest norms"), so a flag can never be dropped from a page."""
+    if months is None:
+        return "not available (nothing rated in this domain)"
+    return AgeEquivalent(float(months), flag).text  # type: ignore[arg-type]
+
+
+AGE_FLAG_TEXT = {
+    "below_norms": "younger than the earliest norms: below a newborn on these items",
+    "ceiling": "at the top of the norms: at least this age (when typical children reach it)",
+}
 
 
 def format_score(value: float | None) -> str:
@@ -70,8 +81,9 @@ class AssessmentView:
     missing: list[str]
     map_svg: str | None
     comparison_svg: str | None
+    typical_svg: str | None
+    map_rows: list[dict[str, Any]]
     age_chart_svg: str | None
-    plan: list[dict[str, Any]] | None
     snapshot_matches: bool
     age_text: str
 
@@ -110,6 +122,55 @@ def _draw(
         return None
 
 
+def map_rows(
+    inst: Instrument, ratings: dict[str, int | None], age: float, *, plain: bool = False
+) -> list[dict[str, Any]]:
+    """The map as a list, top region first: each function's status beside the typical child's.
+
+    Phones and screen readers read this where the drawn map is too small or not seen.
+    """
+    typical = typical_statuses(inst, age)
+    regions = []
+    for region in reversed(inst.regions):
+        rows = []
+        for f in inst.functions_in_region(region.id):
+            status, usual = ratings.get(f.id), typical.get(f.id)
+            level = inst.status_level(status) if status is not None else None
+            words = (level.plain_label if plain else level.label) if level else "not rated"
+            versus = ""
+            if status is not None and usual is not None and status != usual:
+                versus = "below" if status < usual else "above"
+            rows.append(
+                {
+                    "name": f.plain_name if plain else f.name,
+                    "status": "-" if status is None else status,
+                    "key": "none" if status is None else str(status),
+                    "words": words,
+                    "typical": usual,
+                    "versus": versus,
+                }
+            )
+        regions.append({"name": region.plain_name if plain else region.name, "functions": rows})
+    return regions
+
+
+def _typical_map(inst: Instrument, assessment: Assessment, age: float) -> str | None:
+    """The typically developing child of the same age, drawn like the child's map."""
+    try:
+        return render_map(
+            inst,
+            typical_statuses(inst, age),
+            pseudonym=f"Typical child aged {format_age(age)}",
+            age_months=age,
+            assessment_date=assessment.assessment_date,
+            title="A typically developing child of the same age (from the norms)",
+            id_prefix=f"typ{assessment.pk}",
+        )
+    except Exception:  # a drawing bug must not hide the record; the page says "not available"
+        log.exception("typical map failed for assessment %s", assessment.pk)
+        return None
+
+
 def _ratings(assessment: Assessment) -> dict[str, int | None]:
     return dict(assessment.inputs.get("functional", {}))
 
@@ -129,42 +190,6 @@ def change_map(before: Assessment, after: Assessment) -> str | None:
     )
 
 
-def _plan(parsed: Any, inst: Instrument, audience: str) -> list[dict[str, Any]] | None:
-    """The sequential plan as blocks (heading / paragraph / list) for the template."""
-    plan = _optional("neuroseq.plan")
-    activities = _optional("neuroseq.instrument.activities")
-    if plan is None or activities is None:
-        return None
-    try:
-        built = plan.plan_for_assessment(parsed, inst)
-        text = plan.render_plan(built, audience, inst, activities.load_activities(inst))
-    except Exception:  # a plan bug must not hide the record; the page says "not available"
-        log.exception("plan failed")
-        return None
-    return text_blocks(text)
-
-
-def text_blocks(text: str) -> list[dict[str, Any]]:
-    """The plan renderer's light markdown (#, ##, - items, indented continuations)."""
-    blocks: list[dict[str, Any]] = []
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        if line.startswith("## "):
-            blocks.append({"kind": "h4", "text": line[3:]})
-        elif line.startswith("# "):
-            blocks.append({"kind": "h3", "text": line[2:]})
-        elif line.startswith("- "):
-            if not blocks or blocks[-1]["kind"] != "ul":
-                blocks.append({"kind": "ul", "items": []})
-            blocks[-1]["items"].append([line[2:]])
-        elif line.startswith("  ") and blocks and blocks[-1]["kind"] == "ul":
-            blocks[-1]["items"][-1].append(line.strip())
-        else:
-            blocks.append({"kind": "p", "text": line})
-    return blocks
-
-
 def _row(key: str, label: str, value: float | None, scores: Any) -> ScoreRow:
     row = ScoreRow(key=key, label=label, value=format_score(value))
     explanation = scores.explanations.get(key) if scores is not None else None
@@ -176,9 +201,9 @@ def _row(key: str, label: str, value: float | None, scores: Any) -> ScoreRow:
     return row
 
 
-def present(
-    assessment: Assessment, audience: str = "clinician", *, with_plan: bool = True
-) -> AssessmentView:
+def present(assessment: Assessment) -> AssessmentView:
+    """Scores, explanations, maps and age equivalents of a stored assessment (the plan is
+    built by :mod:`neuroseq.web.plan_page`, because it also reads the child's history)."""
     snapshot = assessment.scores
     try:
         inst = load_instrument(assessment.instrument_version)
@@ -229,14 +254,14 @@ def present(
         {
             "domain": d.name,
             "plain": d.plain_name,
-            "age": format_months(months.get(d.id)),
+            "age": age_equivalent_text(months.get(d.id), flags.get(d.id)),
             "flag": str(flags.get(d.id) or ""),
+            "flag_text": AGE_FLAG_TEXT.get(str(flags.get(d.id) or ""), ""),
         }
         for d in inst.domains
     ]
     fresh = scores.to_dict() if scores is not None else None
     gate = str(snapshot.get("relational_gate", "not_rated"))
-    plan = _plan(parsed, inst, audience) if parsed is not None and with_plan else None
     return AssessmentView(
         assessment=assessment,
         instrument=inst,
@@ -251,16 +276,15 @@ def present(
             for f in snapshot.get("missing_items", [])
             if f in inst.function_ids
         ],
-        map_svg=_draw("render_map", inst, assessment, age, _ratings(assessment)),
-        comparison_svg=_draw(
-            "render_typical_comparison", inst, assessment, age, _ratings(assessment)
-        ),
+        map_svg=_draw("render_map", inst, assessment, age, _ratings(assessment), mark_typical=True),
+        comparison_svg=None,
+        typical_svg=_typical_map(inst, assessment, age),
+        map_rows=map_rows(inst, _ratings(assessment), age),
         age_chart_svg=_draw(
             "render_age_equivalent_chart", inst, assessment, age, scores.age_equivalents
         )
         if scores is not None
         else None,
-        plan=plan,
         snapshot_matches=fresh is not None and _same(fresh, snapshot),
         age_text=format_months(age),
     )
@@ -277,3 +301,29 @@ def _same(fresh: dict[str, Any], snapshot: dict[str, Any]) -> bool:
 
 def age_on(birth: date, day: date) -> str:
     return format_months((day - birth).days / (365.25 / 12))
+
+
+def earlier_reviews(assessment: Assessment, inst: Instrument) -> list[Any]:
+    """Progress snapshots of the child's signed reviews before this one (same instrument
+    version, corrections in place of what they correct), oldest first: the plan's history."""
+    from neuroseq.progress import snapshot_of
+    from neuroseq.web.models import AssessmentStatus
+
+    earlier = (
+        Assessment.objects.filter(
+            client_id=assessment.client_id,
+            status=AssessmentStatus.SIGNED,
+            instrument_version=inst.version,
+            assessment_date__lt=assessment.assessment_date,
+        )
+        .exclude(superseded_by__status=AssessmentStatus.SIGNED)
+        .exclude(lineage=assessment.lineage)
+        .order_by("assessment_date", "version")
+    )
+    snapshots = []
+    for a in earlier:
+        try:
+            snapshots.append(snapshot_of(parse_assessment(a.inputs, inst), inst))
+        except AssessmentError:
+            log.exception("stored assessment %s no longer parses", a.pk)
+    return snapshots

@@ -4,7 +4,19 @@ from django.urls import path
 
 from neuroseq.web.api import api
 from neuroseq.web.api_v1 import api_v1
-from neuroseq.web.views import accounts, assessments, audit, auth, clients, interop, jobs, members
+from neuroseq.web.views import (
+    accounts,
+    assessments,
+    audit,
+    auth,
+    clients,
+    editor,
+    interop,
+    jobs,
+    members,
+    progress,
+    review,
+)
 
 urlpatterns = [
     path("", auth.home, name="home"),
@@ -49,8 +61,23 @@ urlpatterns = [
     path("children/", clients.my_children, name="my_children"),
     path("assessments/<int:pk>/", assessments.assessment_detail, name="assessment_detail"),
     path("assessments/<int:pk>/submit/", assessments.assessment_submit, name="assessment_submit"),
-    path("assessments/<int:pk>/sign/", assessments.assessment_sign, name="assessment_sign"),
     path("assessments/<int:pk>/amend/", assessments.assessment_amend, name="assessment_amend"),
+    # Issue 9: entry in steps, review and sign, plan and progress pages, family release.
+    path(
+        "clients/<int:pk>/assessments/import/",
+        assessments.assessment_import,
+        name="assessment_import",
+    ),
+    path("clients/<int:pk>/progress/", progress.client_progress, name="client_progress"),
+    path("assessments/<int:pk>/edit/", editor.editor_home, name="editor_home"),
+    path("assessments/<int:pk>/edit/save/", editor.editor_save, name="editor_save"),
+    path("assessments/<int:pk>/edit/<slug:step>/", editor.editor_step, name="editor_step"),
+    path("assessments/<int:pk>/sign/", review.assessment_sign, name="assessment_sign"),
+    path("assessments/<int:pk>/return/", review.assessment_return, name="assessment_return"),
+    path(
+        "assessments/<int:pk>/release/", assessments.assessment_release, name="assessment_release"
+    ),
+    path("assessments/<int:pk>/plan/", assessments.assessment_plan, name="assessment_plan"),
     path("audit/", audit.audit_log, name="audit_log"),
     path("members/", members.members, name="members"),
     path("members/<int:pk>/role/", members.member_role, name="member_role"),

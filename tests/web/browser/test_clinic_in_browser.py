@@ -12,6 +12,8 @@ from django_otp.oath import TOTP
 from playwright.sync_api import Page, expect
 
 from neuroseq.web.models import Role
+from neuroseq.web.services.assessments import release
+from neuroseq.web.services.audit import Actor
 
 from ..factories import PASSWORD, CareTeamFactory, ClientFactory, MembershipFactory
 from ..helpers import make_assessment, verified_device
@@ -48,6 +50,7 @@ def clinic(transactional_db: None) -> dict[str, Any]:
     child.viewers.add(people[Role.VIEWER])
     make_assessment(child, "signed", assessment_date="2025-09-15")
     signed = make_assessment(child, "signed")
+    release(Actor.system("tests"), signed, by=people[Role.SUPERVISOR].user)
     return {"people": people, "child": child, "signed": signed}
 
 
@@ -84,7 +87,11 @@ def test_clinician_finds_a_client_and_sees_the_map(
     assert_accessible(page)
     page.get_by_role("link", name="Open the assessment").click()
 
-    expect(page.get_by_role("heading", name="Functional Brain Map", exact=True)).to_be_visible()
+    expect(
+        page.get_by_role(
+            "heading", name="Functional Brain Map beside a typical child of the same age"
+        )
+    ).to_be_visible()
     brain_map = page.locator("figure.map svg[role=img]").first
     expect(brain_map).to_be_visible()
     assert brain_map.bounding_box()["height"] > 100

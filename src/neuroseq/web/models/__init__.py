@@ -12,9 +12,15 @@ from neuroseq.web.models.accounts import (
 from neuroseq.web.models.api_tokens import ApiToken
 from neuroseq.web.models.assessments import Assessment, AssessmentStatus, ImmutableRecordError
 from neuroseq.web.models.audit import AuditChainHead, AuditCheckpoint, AuditEvent, CheckpointKind
-from neuroseq.web.models.clients import Client, ClientStatus
+from neuroseq.web.models.clients import Client, ClientStatus, ViewerKind, ViewerLink
 from neuroseq.web.models.jobs import Job, JobStatus
 from neuroseq.web.models.throttle import LoginThrottle
+from neuroseq.web.models.workflow import (
+    DraftRevision,
+    FamilyRelease,
+    ReviewOutcome,
+    ReviewRound,
+)
 
 __all__ = [
     "AccountToken",
@@ -28,13 +34,19 @@ __all__ = [
     "CheckpointKind",
     "Client",
     "ClientStatus",
+    "DraftRevision",
+    "FamilyRelease",
     "ImmutableRecordError",
     "LoginThrottle",
     "Job",
     "JobStatus",
     "Membership",
     "Organisation",
+    "ReviewOutcome",
+    "ReviewRound",
     "Role",
     "TokenPurpose",
     "User",
+    "ViewerKind",
+    "ViewerLink",
 ]

@@ -31,6 +31,7 @@ class Client(models.Model):
     synthetic = models.BooleanField(default=False, help_text="generated, not a real child")
     viewers = models.ManyToManyField(
         Membership,
+        through="ViewerLink",
         related_name="linked_clients",
         blank=True,
         help_text="caregivers and teachers who see this child's plain-language pages",
@@ -55,3 +56,29 @@ class Client(models.Model):
     @property
     def name(self) -> str:
         return f"{self.given_name} {self.family_name}"
+
+
+class ViewerKind(models.TextChoices):
+    """How the family page speaks to a viewer: a caregiver reads about "your child", a
+    teacher about the pupil, by name, and never as the parent."""
+
+    CAREGIVER = "caregiver", "Caregiver"
+    TEACHER = "teacher", "Teacher"
+
+
+class ViewerLink(models.Model):
+    """A caregiver or teacher linked to one child; the kind belongs to the link because
+    the same person can be one child's carer and another child's teacher."""
+
+    id = models.AutoField(primary_key=True)  # the former auto-created table's integer key
+    client = models.ForeignKey(Client, on_delete=models.CASCADE)
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE)
+    kind = models.CharField(max_length=20, choices=ViewerKind.choices, default=ViewerKind.CAREGIVER)
+
+    class Meta:
+        # The table Django made for the plain many-to-many field before the link had a kind.
+        db_table = "clinic_client_viewers"
+        unique_together = [("client", "membership")]
+
+    def __str__(self) -> str:
+        return f"{self.membership} -> {self.client} ({self.kind})"

@@ -1,4 +1,9 @@
-"""The assessment lifecycle: draft -> in_review -> signed; amendments are new versions."""
+"""The assessment lifecycle: draft -> in_review -> signed; amendments are new versions.
+
+Every save of a draft is a numbered revision (optimistic versioning, see ``save_draft``);
+a supervising clinician returns a draft with comments or signs it once it is complete;
+a signed assessment can be shared with the family (released) and that can be withdrawn.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +16,22 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from neuroseq.assessment import AssessmentError, parse_assessment
+from neuroseq.assessment import FORMAT, AssessmentError, parse_assessment
 from neuroseq.instrument import DEFAULT_VERSION, InstrumentError, load_instrument
 from neuroseq.scoring import score_assessment
-from neuroseq.web.models import Assessment, AssessmentStatus, Client, ImmutableRecordError
+from neuroseq.web.editor.completeness import Completeness
+from neuroseq.web.editor.completeness import check as check_completeness
+from neuroseq.web.editor.content import Conflict, Content, Op, changed_paths, merge
+from neuroseq.web.models import (
+    Assessment,
+    AssessmentStatus,
+    Client,
+    DraftRevision,
+    FamilyRelease,
+    ImmutableRecordError,
+    ReviewOutcome,
+    ReviewRound,
+)
 from neuroseq.web.permissions import require
 from neuroseq.web.services.audit import Actor, record
 
@@ -87,7 +104,51 @@ def _has_nul(value: Any) -> bool:
     return False
 
 
-def create_draft(actor: Actor, client: Client, inputs: Any) -> Assessment:
+class DraftConflict(Exception):
+    """Someone else saved the same values while this editor was working: nothing was saved.
+
+    ``conflicts`` holds both values of each field; ``revision`` is the newest revision, which
+    the editor merges against when it saves again.
+    """
+
+    def __init__(self, conflicts: list[Conflict], revision: DraftRevision):
+        super().__init__(f"{len(conflicts)} field(s) changed by someone else")
+        self.conflicts = conflicts
+        self.revision = revision
+
+
+def latest_revision(assessment: Assessment) -> DraftRevision:
+    revision = assessment.revisions.order_by("-number").first()
+    if revision is None:  # only rows written outside the services can lack one
+        revision = DraftRevision(assessment=assessment, number=0, inputs=assessment.inputs)
+    return revision
+
+
+def content_of(revision: DraftRevision) -> Content:
+    return Content(copy.deepcopy(revision.inputs), dict(revision.marks or {}))
+
+
+def _new_revision(
+    actor: Actor, assessment: Assessment, number: int, marks: dict[str, Any], step: str
+) -> DraftRevision:
+    return DraftRevision.objects.create(
+        assessment=assessment,
+        number=number,
+        inputs=assessment.inputs,
+        marks=marks,
+        step=step,
+        saved_by=actor.user,
+    )
+
+
+def create_draft(
+    actor: Actor,
+    client: Client,
+    inputs: Any,
+    *,
+    marks: dict[str, Any] | None = None,
+    step: str = "import",
+) -> Assessment:
     if actor.user is not None:
         require(actor.user, "assessment.create")
     normalised, scores, parsed = evaluate(client, inputs)
@@ -104,39 +165,152 @@ def create_draft(actor: Actor, client: Client, inputs: Any) -> Assessment:
             synthetic=bool(normalised.get("synthetic")),
             created_by=actor.user,
         )
-        _audit(actor, "assessment.create", assessment)
+        _new_revision(actor, assessment, 1, dict(marks or {}), step)
+        _audit(actor, "assessment.create", assessment, step=step)
     return assessment
 
 
+def start_draft(
+    actor: Actor,
+    client: Client,
+    *,
+    assessment_date: str,
+    rater: str | None = None,
+    instrument_version: str | None = None,
+) -> Assessment:
+    """A new, empty draft: nothing rated yet, the child's age from the client's birth date."""
+    inputs = {
+        "format": FORMAT,
+        "instrument_version": instrument_version or DEFAULT_VERSION,
+        "assessment_date": assessment_date,
+        "rater": rater or None,
+    }
+    return create_draft(actor, client, inputs, step="start")
+
+
 def update_draft(actor: Actor, assessment: Assessment, inputs: Any) -> Assessment:
+    """Replace a draft's inputs wholesale (an imported file); marks are kept."""
     if actor.user is not None:
         require(actor.user, "assessment.edit_draft")
     normalised, scores, parsed = evaluate(assessment.client, inputs)
     with transaction.atomic():
         locked = _locked(assessment, DRAFT, "edited")
+        latest = latest_revision(locked)
         locked.inputs, locked.scores = normalised, scores
         locked.assessment_date = parsed.assessment_date
         locked.instrument_version = scores["instrument_version"]
         locked.updated_at = timezone.now()
         locked.save()
-        _audit(actor, "assessment.update", locked)
+        _new_revision(actor, locked, latest.number + 1, dict(latest.marks or {}), "replace")
+        _audit(actor, "assessment.update", locked, revision=latest.number + 1, step="replace")
     return locked
 
 
+def save_draft(
+    actor: Actor, assessment: Assessment, base_revision: int, ops: list[Op], *, step: str
+) -> DraftRevision:
+    """Apply one editor's changes, made on ``base_revision``, to the newest revision.
+
+    Optimistic versioning: changes to values nobody else touched merge; a value someone
+    else changed to something different since the base is a conflict, and then nothing is
+    saved (``DraftConflict`` carries both values). Invalid results raise ``ValidationError``
+    and save nothing either.
+    """
+    if actor.user is not None:
+        require(actor.user, "assessment.edit_draft")
+    with transaction.atomic():
+        locked = _locked(assessment, DRAFT, "edited")
+        current = latest_revision(locked)
+        if not 0 <= base_revision <= current.number:
+            raise ValidationError(
+                {"revision": f"expected a revision between 1 and {current.number}"}
+            )
+        base = (
+            current
+            if base_revision == current.number
+            else locked.revisions.get(number=base_revision)
+        )
+        merged, conflicts = merge(content_of(base), content_of(current), ops)
+        if conflicts:
+            raise DraftConflict(conflicts, current)
+        fields = changed_paths(content_of(current), merged)
+        if not fields:
+            return current
+        normalised, scores, parsed = evaluate(locked.client, merged.inputs)
+        locked.inputs, locked.scores = normalised, scores
+        locked.assessment_date = parsed.assessment_date
+        locked.instrument_version = scores["instrument_version"]
+        locked.updated_at = timezone.now()
+        locked.save()
+        revision = _new_revision(actor, locked, current.number + 1, merged.marks, step)
+        _audit(
+            actor, "assessment.update", locked, revision=revision.number, step=step, fields=fields
+        )
+    return revision
+
+
+def completeness(assessment: Assessment) -> Completeness:
+    inst = load_instrument(assessment.instrument_version)
+    return check_completeness(inst, assessment.inputs, latest_revision(assessment).marks or {})
+
+
+def _require_complete(assessment: Assessment, verb: str) -> None:
+    result = completeness(assessment)
+    if not result.ok:
+        inst = load_instrument(assessment.instrument_version)
+        raise ValidationError(
+            {"completeness": [f"cannot be {verb} yet: {p}" for p in result.problems(inst)]}
+        )
+
+
 def submit(actor: Actor, assessment: Assessment) -> Assessment:
-    """Hand a draft to a supervising clinician for review."""
+    """Hand a complete draft to a supervising clinician for review."""
     if actor.user is not None:
         require(actor.user, "assessment.submit")
     with transaction.atomic():
         locked = _locked(assessment, DRAFT, "submitted for review")
+        _require_complete(locked, "sent for review")
         locked.status, locked.submitted_at = IN_REVIEW, timezone.now()
         locked.save()
+        ReviewRound.objects.create(
+            assessment=locked, revision=latest_revision(locked).number, submitted_by=actor.user
+        )
         _audit(actor, "assessment.submit", locked)
     return locked
 
 
+def _pending_round(assessment: Assessment) -> ReviewRound | None:
+    return (
+        assessment.review_rounds.select_for_update()
+        .filter(outcome=ReviewOutcome.PENDING)
+        .order_by("-submitted_at", "-pk")
+        .first()
+    )
+
+
+def return_for_changes(actor: Actor, assessment: Assessment, comments: str) -> Assessment:
+    """A supervising clinician sends a draft in review back, saying what to change."""
+    if actor.user is not None:
+        require(actor.user, "assessment.return")
+    comments = (comments or "").strip()
+    if not comments:
+        raise ValidationError({"comments": "say what the clinician should change"})
+    with transaction.atomic():
+        locked = _locked(assessment, IN_REVIEW, "returned")
+        locked.status = DRAFT
+        locked.save()
+        review = _pending_round(locked) or ReviewRound(
+            assessment=locked, revision=latest_revision(locked).number
+        )
+        review.outcome, review.comments = ReviewOutcome.RETURNED, comments
+        review.reviewed_by, review.reviewed_at = actor.user, timezone.now()
+        review.save()
+        _audit(actor, "assessment.return", locked)
+    return locked
+
+
 def sign(actor: Actor, assessment: Assessment, *, signer: Any = None) -> Assessment:
-    """Sign an assessment in review. From here on it never changes.
+    """Sign a complete assessment in review. From here on it never changes.
 
     ``signer`` is for system jobs (the demo seed), which sign on a supervisor's behalf.
     """
@@ -147,6 +321,12 @@ def sign(actor: Actor, assessment: Assessment, *, signer: Any = None) -> Assessm
         raise ValueError("signer: required for a system actor")
     with transaction.atomic():
         locked = _locked(assessment, IN_REVIEW, "signed")
+        _require_complete(locked, "signed")
+        review = _pending_round(locked)
+        if review is not None:
+            review.outcome = ReviewOutcome.SIGNED
+            review.reviewed_by, review.reviewed_at = signer, timezone.now()
+            review.save()
         locked.status, locked.signed_by, locked.signed_at = SIGNED, signer, timezone.now()
         locked.save()
         _audit(actor, "assessment.sign", locked, signer=signer.email)
@@ -185,8 +365,52 @@ def amend(actor: Actor, assessment: Assessment, reason: str) -> Assessment:
             synthetic=original.synthetic,
             created_by=actor.user,
         )
+        marks = dict(latest_revision(original).marks or {})
+        _new_revision(actor, amendment, 1, marks, "amend")
         _audit(actor, "assessment.amend", amendment, supersedes=original.pk, reason=reason)
     return amendment
+
+
+def active_release(assessment: Assessment) -> FamilyRelease | None:
+    return assessment.releases.filter(withdrawn_at__isnull=True).order_by("-released_at").first()
+
+
+def release(actor: Actor, assessment: Assessment, *, by: Any = None) -> FamilyRelease:
+    """Share a signed assessment with the child's caregivers and teachers.
+
+    ``by`` is for system jobs (the demo seed), which release on a clinician's behalf.
+    """
+    if actor.user is not None:
+        require(actor.user, "assessment.release")
+        by = actor.user
+    if by is None:
+        raise ValueError("by: required for a system actor")
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if locked.status != SIGNED:
+            raise ValidationError({"status": "only a signed assessment can be shared with family"})
+        if Assessment.objects.filter(supersedes=locked, status=SIGNED).exists():
+            raise ValidationError(
+                {"status": "this version has a signed correction: share the correction instead"}
+            )
+        existing = active_release(locked)
+        if existing is not None:
+            return existing
+        shared = FamilyRelease.objects.create(assessment=locked, released_by=by)
+        _audit(actor, "assessment.release", locked)
+    return shared
+
+
+def withdraw_release(actor: Actor, assessment: Assessment) -> None:
+    if actor.user is not None:
+        require(actor.user, "assessment.release")
+    with transaction.atomic():
+        shared = assessment.releases.select_for_update().filter(withdrawn_at__isnull=True).first()
+        if shared is None:
+            raise ValidationError({"status": "this assessment is not shared with family"})
+        shared.withdrawn_by, shared.withdrawn_at = actor.user, timezone.now()
+        shared.save()
+        _audit(actor, "assessment.withdraw_release", assessment)
 
 
 def record_read(actor: Actor, assessment: Assessment) -> None:

@@ -21,6 +21,7 @@ from neuroseq.web.models import (
     Membership,
     Organisation,
     Role,
+    ViewerKind,
 )
 from neuroseq.web.permissions import require
 from neuroseq.web.services.audit import Actor, audit_key, record
@@ -181,20 +182,25 @@ def update_client(
     return locked
 
 
-def link_viewer(actor: Actor, client: Client, viewer: Membership) -> None:
+def link_viewer(
+    actor: Actor, client: Client, viewer: Membership, *, kind: str = ViewerKind.CAREGIVER
+) -> None:
+    """Link a caregiver or teacher (``kind``: how the family page speaks to them)."""
     if actor.user is not None:
         require(actor.user, "client.link_viewer")
     if viewer.organisation_id != client.organisation_id or viewer.role != Role.VIEWER:
         raise ValidationError({"viewer": "choose a caregiver/teacher viewer of your organisation"})
+    if kind not in ViewerKind.values:
+        raise ValidationError({"kind": "choose caregiver or teacher"})
     with transaction.atomic():
-        client.viewers.add(viewer)
+        client.viewers.add(viewer, through_defaults={"kind": kind})
         record(
             actor,
             "client.link_viewer",
             object_type="client",
             object_id=client.pk,
             client=client,
-            details={"viewer": viewer.user.email},
+            details={"viewer": viewer.user.email, "kind": kind},
         )
 
 

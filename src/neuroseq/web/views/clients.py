@@ -13,9 +13,21 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from neuroseq.brainmap.text import format_age
 from neuroseq.web import search
+from neuroseq.web.family import family_page, released_assessment
 from neuroseq.web.forms import ClientFilterForm, ClientForm, ViewerLinkForm
-from neuroseq.web.models import Assessment, AssessmentStatus, CareTeam, Client, Membership, Role
+from neuroseq.web.models import (
+    Assessment,
+    AssessmentStatus,
+    CareTeam,
+    Client,
+    FamilyRelease,
+    Membership,
+    Role,
+    ViewerKind,
+    ViewerLink,
+)
 from neuroseq.web.pagination import CappedPaginator
 from neuroseq.web.permissions import can, get_client, membership_of, visible_clients
 from neuroseq.web.presenters import age_on, change_map, present
@@ -150,7 +162,13 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     latest = latest_signed or (current[0] if current else None)
     signed = [a for a in current if a.is_signed]
     progress = change_map(signed[1], signed[0]) if len(signed) > 1 else None
-    # The client page shows the map; the plan is on the assessment page.
+    for a in assessments:
+        a.age_text = format_age(float(a.scores.get("chronological_age_months") or 0.0))
+    released = set(
+        FamilyRelease.objects.filter(
+            assessment__client=client, withdrawn_at__isnull=True
+        ).values_list("assessment_id", flat=True)
+    )
     return render(
         request,
         "clients/detail.html",
@@ -159,13 +177,14 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "age": age_on(client.birth_date, timezone.localdate()),
             "assessments": assessments,
             "superseded": superseded,
-            "latest": present(latest, with_plan=False) if latest else None,
+            "released": released,
+            "latest": present(latest) if latest else None,
             "progress": progress,
             "previous": signed[1] if len(signed) > 1 else None,
             "can_create_assessment": can(request.user, "assessment.create"),  # type: ignore[arg-type]
             "can_edit": can(request.user, "client.edit"),  # type: ignore[arg-type]
             "can_export": can(request.user, "export.record"),  # type: ignore[arg-type]
-            "viewers": client.viewers.select_related("user"),
+            "viewers": ViewerLink.objects.filter(client=client).select_related("membership__user"),
             "viewer_form": ViewerLinkForm(viewers=_unlinked_viewers(client))
             if can(request.user, "client.link_viewer")  # type: ignore[arg-type]
             else None,
@@ -193,7 +212,9 @@ def client_link_viewer(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "viewer: choose a caregiver or teacher from the list.")
     else:
         try:
-            client_service.link_viewer(actor(request), client, form.cleaned_data["viewer"])
+            client_service.link_viewer(
+                actor(request), client, form.cleaned_data["viewer"], kind=form.cleaned_data["kind"]
+            )
             messages.success(request, "Linked. They now see this child's plain-language page.")
         except ValidationError as error:
             for field, errors in error.message_dict.items():
@@ -221,22 +242,55 @@ def client_unlink_viewer(request: HttpRequest, pk: int, membership_pk: int) -> H
 
 @clinic_view("client.view_plain")
 def client_plain(request: HttpRequest, pk: int) -> HttpResponse:
-    """What a caregiver or teacher sees: the latest signed map and plan, in plain words."""
+    """What a caregiver or teacher sees: the newest released assessment, in plain words.
+
+    Clinicians see the same page as a preview (``?as=caregiver`` or ``?as=teacher``).
+    """
     client = get_client(request.user, pk)  # type: ignore[arg-type]
     client_service.record_read(actor(request), client, "plain")
-    signed = client.assessments.filter(status=AssessmentStatus.SIGNED).exclude(
-        superseded_by__status=AssessmentStatus.SIGNED
-    )
-    latest = signed.order_by("-assessment_date", "-version").first()
+    membership = membership_of(request.user)  # type: ignore[arg-type]
+    assert membership is not None  # clinic_view guarantees it
+    if membership.role == Role.VIEWER:
+        link = ViewerLink.objects.filter(client=client, membership=membership).first()
+        kind = link.kind if link is not None else ViewerKind.CAREGIVER
+        preview = False
+    else:
+        kind = ViewerKind.TEACHER if request.GET.get("as") == "teacher" else ViewerKind.CAREGIVER
+        preview = True
+    shared = released_assessment(client)
+    unreleased = None
+    if preview:
+        newest = (
+            client.assessments.filter(status=AssessmentStatus.SIGNED)
+            .exclude(superseded_by__status=AssessmentStatus.SIGNED)
+            .order_by("-assessment_date", "-version")
+            .first()
+        )
+        if newest is not None and newest != shared:
+            unreleased = newest
     return render(
         request,
         "clients/plain.html",
-        {"client": client, "view": present(latest, "caregiver") if latest else None},
+        {
+            "client": client,
+            "page": family_page(shared, kind) if shared else None,
+            "kind": kind,
+            "preview": preview,
+            "unreleased": unreleased,
+        },
     )
 
 
 @clinic_view("client.view_plain")
 def my_children(request: HttpRequest) -> HttpResponse:
+    membership = membership_of(request.user)  # type: ignore[arg-type]
     children = list(visible_clients(request.user).order_by("given_name"))  # type: ignore[arg-type]
+    kinds = dict(
+        ViewerLink.objects.filter(membership=membership, client__in=children).values_list(
+            "client_id", "kind"
+        )
+    )
+    for child in children:
+        child.viewer_kind = kinds.get(child.pk, ViewerKind.CAREGIVER)
     client_service.record_search(actor(request), {"page": "my_children"}, [c.pk for c in children])
     return render(request, "clients/children.html", {"children": children})

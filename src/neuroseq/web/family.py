@@ -1,0 +1,130 @@
+"""What a caregiver or a teacher reads: only a released assessment, in plain words.
+
+A caregiver reads about their child by the name the clinic records; a teacher reads
+about the pupil by name and is never addressed as the parent ("your child").
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from neuroseq.assessment import parse_assessment
+from neuroseq.brainmap import render_map
+from neuroseq.brainmap.text import format_age
+from neuroseq.instrument import load_instrument
+from neuroseq.scoring.functional import describe_months
+from neuroseq.web import plan_page
+from neuroseq.web.models import Assessment, AssessmentStatus, Client, ViewerKind
+from neuroseq.web.presenters import earlier_reviews, map_rows
+
+log = logging.getLogger(__name__)
+
+
+def released_assessment(client: Client) -> Assessment | None:
+    """The newest assessment shared with the family and not replaced by a signed correction."""
+    return (
+        client.assessments.filter(
+            status=AssessmentStatus.SIGNED,
+            releases__withdrawn_at__isnull=True,
+            releases__isnull=False,
+        )
+        .exclude(superseded_by__status=AssessmentStatus.SIGNED)
+        .order_by("-assessment_date", "-version")
+        .distinct()
+        .first()
+    )
+
+
+def age_equivalent_words(months: float | None, flag: str | None, youngest: float) -> str:
+    """An age equivalent for a family: a rough guide, with the ends of the norms said plainly."""
+    if months is None:
+        return "not enough was rated to say"
+    if flag == "below_norms":
+        return "younger than the earliest ages our guide describes"
+    if flag == "ceiling":
+        return f"at least like a child of {describe_months(months)}: as far as our guide measures"
+    return f"like a child of about {describe_months(months)}"
+
+
+@dataclass
+class FamilyPage:
+    kind: str
+    name: str  # the child's name as the clinic records it
+    given: str
+    intro: str
+    assessment: Assessment
+    date_text: str
+    map_svg: str | None
+    age_rows: list[dict[str, str]]
+    plan: plan_page.PlanPage | None
+    age_text: str
+    map_rows: list[dict[str, Any]]
+
+
+def family_page(assessment: Assessment, kind: str) -> FamilyPage:
+    client = assessment.client
+    inst = load_instrument(assessment.instrument_version)
+    scores = assessment.scores
+    age = float(scores.get("chronological_age_months") or 0.0)
+    ratings = dict(assessment.inputs.get("functional") or {})
+    try:
+        map_svg: str | None = render_map(
+            inst,
+            ratings,
+            pseudonym=client.given_name,
+            age_months=age,
+            assessment_date=assessment.assessment_date,
+            title=f"{client.given_name}'s brain map",
+            synthetic=assessment.synthetic,
+            id_prefix=f"fam{assessment.pk}",
+        )
+    except Exception:  # a drawing bug must not hide the page
+        log.exception("family map failed for %s", assessment.pk)
+        map_svg = None
+    youngest = float(inst.norm_ages[0]) if len(inst.norm_ages) else 0.0
+    months = scores.get("age_equivalents_months") or {}
+    flags = scores.get("age_equivalent_flags") or {}
+    age_rows = [
+        {
+            "name": d.plain_name,
+            "about": d.plain_description,
+            "words": age_equivalent_words(months.get(d.id), flags.get(d.id), youngest),
+        }
+        for d in inst.domains
+    ]
+    audience = ViewerKind.TEACHER.value if kind == ViewerKind.TEACHER else "caregiver"
+    built = plan_page.build(
+        parse_assessment(assessment.inputs, inst), inst, earlier_reviews(assessment, inst)
+    )
+    plan = None
+    if built is not None:
+        plan = plan_page.plan_page(built[0], inst, built[1], audience, child_name=client.given_name)
+    given = client.given_name
+    date_text = f"{assessment.assessment_date.day} {assessment.assessment_date:%B %Y}"
+    if audience == "teacher":
+        intro = (
+            f"This page is for the adults who work with {given} at school. It comes from the "
+            f"clinic team's review on {date_text}. It says what is going well, what {given} "
+            "finds hard right now, and small things that help during the school day."
+        )
+    else:
+        intro = (
+            f"This page shows how {given} is doing, from the team's review on {date_text}. "
+            "The bottom of the picture is the body's basics (sleep, heartbeat, calm); the top is "
+            "thinking and planning. Brains grow from the bottom up, so help starts at the bottom."
+        )
+    return FamilyPage(
+        kind=audience,
+        name=client.name,
+        given=given,
+        intro=intro,
+        assessment=assessment,
+        date_text=date_text,
+        map_svg=map_svg,
+        age_rows=age_rows,
+        plan=plan,
+        age_text=format_age(age),
+        map_rows=map_rows(inst, ratings, age, plain=True),
+    )
