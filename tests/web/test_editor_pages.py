@@ -61,6 +61,15 @@ def test_start_a_draft_then_enter_the_history_step(world, clinician):
     assert "Add an adversity" in page and "Developmental Challenges Score" in page
 
 
+def test_editor_pages_keep_the_site_navigation(world, clinician):
+    """The step list is the editor's own; the site's main navigation stays on every step."""
+    draft = start(clinician, world)
+    for url in (f"/assessments/{draft.pk}/edit/", f"/assessments/{draft.pk}/edit/review/"):
+        page = clinician.get(url).content.decode()
+        main_nav = page.split('aria-label="Main"', 1)[1].split("</nav>", 1)[0]
+        assert 'href="/clients/"' in main_nav and 'href="/jobs/"' in main_nav, url
+
+
 @pytest.mark.parametrize(
     ("date", "message"),
     [

@@ -93,7 +93,7 @@ def _context(
         "inst": inst,
         "step": step,
         "step_title": nav[position]["title"] if position >= 0 else "Task list",
-        "nav": nav,
+        "steps": nav,
         "next_step": following,
         "revision": revision,
         "content": content,
