@@ -176,3 +176,23 @@ def test_a_ticked_medical_flag_puts_the_referral_first_for_every_reader(world, a
         http.get(f"/assessments/{flagged.pk}/plan/?audience=teacher").content.decode()
     )
     assert "a check with a doctor" in teacher and "Heartbeat that seems too fast" in teacher
+
+
+@pytest.mark.parametrize(
+    ("months", "flag", "words"),
+    [
+        (1.0, None, "still building skills most children build in their first year"),
+        (7.0, None, "still building skills most children build in their first year"),
+        (18.0, None, "working on skills most children build as toddlers (1 to 2 years)"),
+        (41.0, None, "like a child of about 3 years"),
+        (0.0, "below_norms", "still building the earliest skills our guide describes"),
+        (216.0, "ceiling", "at least like a child of 18 years: as far as our guide measures"),
+        (None, None, "not enough was rated to say"),
+    ],
+)
+def test_families_read_age_equivalents_in_broad_bands_never_in_months(months, flag, words):
+    """A four-year-old is never "like a child of about 1 month" on a family page."""
+    from neuroseq.web.family import age_equivalent_words
+
+    assert age_equivalent_words(months, flag, youngest=0.0) == words
+    assert "month" not in words
