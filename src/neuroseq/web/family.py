@@ -10,13 +10,12 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from neuroseq.assessment import parse_assessment
 from neuroseq.brainmap import render_map
 from neuroseq.brainmap.text import format_age
 from neuroseq.instrument import load_instrument
-from neuroseq.web import plan_page
 from neuroseq.web.models import Assessment, AssessmentStatus, Client, ViewerKind
-from neuroseq.web.presenters import earlier_reviews, map_rows
+from neuroseq.web.presenters import map_rows
+from neuroseq.web.services import rendering
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +67,7 @@ class FamilyPage:
     date_text: str
     map_svg: str | None
     age_rows: list[dict[str, str]]
-    plan: plan_page.PlanPage | None
+    plan_html: str | None  # the plan cards in the reader's words
     age_text: str
     map_rows: list[dict[str, Any]]
 
@@ -105,12 +104,7 @@ def family_page(assessment: Assessment, kind: str) -> FamilyPage:
         for d in inst.domains
     ]
     audience = ViewerKind.TEACHER.value if kind == ViewerKind.TEACHER else "caregiver"
-    built = plan_page.build(
-        parse_assessment(assessment.inputs, inst), inst, earlier_reviews(assessment, inst)
-    )
-    plan = None
-    if built is not None:
-        plan = plan_page.plan_page(built[0], inst, built[1], audience, child_name=client.given_name)
+    plan_html = rendering.fragments(assessment).plan_html.get(audience)
     given = client.given_name
     date_text = f"{assessment.assessment_date.day} {assessment.assessment_date:%B %Y}"
     if audience == "teacher":
@@ -134,7 +128,7 @@ def family_page(assessment: Assessment, kind: str) -> FamilyPage:
         date_text=date_text,
         map_svg=map_svg,
         age_rows=age_rows,
-        plan=plan,
+        plan_html=plan_html,
         age_text=format_age(age),
         map_rows=map_rows(inst, ratings, age, plain=True),
     )
