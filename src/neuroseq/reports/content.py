@@ -233,6 +233,7 @@ class Report:
     progress: Progress | None
     plan: Any  # neuroseq.plan.Plan, or None when this installation cannot plan
     catalogue: Any
+    status_note: str = ""
 
 
 def _scores_view(a: Assessment, inst: Instrument, s: AssessmentScores, age: float) -> ScoresView:
@@ -388,6 +389,7 @@ def build_report(
     *,
     earlier: Sequence[Assessment] = (),
     child_name: str | None = None,
+    status_note: str = "",
 ) -> Report:
     """Everything a report prints for ``audience``.
 
@@ -395,6 +397,7 @@ def build_report(
     baseline of the progress section and all of them are the plan's history.
     ``child_name``: how the family versions name the child (the app's given name); the
     clinician version and a file without a name use the pseudonym.
+    ``status_note``: printed in the running header of a record that is not signed yet.
     """
     if audience not in AUDIENCES:
         raise ReportError([f"audience: expected one of {', '.join(AUDIENCES)}, got {audience!r}"])
@@ -471,6 +474,7 @@ def build_report(
         progress=progress,
         plan=plan,
         catalogue=catalogue,
+        status_note=status_note,
     )
 
 
