@@ -18,7 +18,7 @@ from neuroseq.scoring import AssessmentScores
 
 WIDTH = 760.0
 MARGIN = 20.0
-LABEL_W = 150.0
+LABEL_W = 120.0
 BAR_H = 60.0
 LOAD_COLOUR = "#9c3d2e"
 RELATIONAL_COLOUR = "#2e6f9c"
@@ -141,7 +141,7 @@ def render_history_chart(inst: Instrument, scores: AssessmentScores, *, syntheti
                 {
                     "x": num(x),
                     "y": num(label_y),
-                    "font-size": "10",
+                    "font-size": "9",
                     "text-anchor": "middle",
                     "fill": TEXT,
                 },

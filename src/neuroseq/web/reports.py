@@ -22,7 +22,7 @@ from neuroseq.web import plan_page
 PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 STATIC_DIR = PACKAGE_DIR / "static"
-STYLESHEETS = ("site.css", "report.css")
+STYLESHEETS = ("report.css",)  # not site.css: its screen rules doubled the PDF time
 TITLES = {
     "clinician": "Clinician report",
     "caregiver": "Report for the family",
