@@ -127,9 +127,12 @@ def test_family_reports_are_plain_and_marked_synthetic(family_pages: dict[str, l
         "relational gate",
         "Explain",
     )
+    inst = load_instrument("2")
+    ids = [i for i in (*inst.function_ids, *inst.region_ids, *inst.flag_ids) if "_" in i]
     for audience, pages in family_pages.items():
         assert 2 <= len(pages) <= 10, audience
         text = "\n".join(pages)
+        assert [i for i in ids if re.search(rf"\b{i}\b", text)] == [], audience
         assert [w for w in jargon if w.lower() in text.lower()] == [], audience
         assert all("SYNTHETIC" in page for page in pages), audience
         assert "EXAMPLE-10Y's brain map" in text
