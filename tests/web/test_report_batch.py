@@ -8,7 +8,7 @@ import zipfile
 import pytest
 from django.core.exceptions import ValidationError
 
-from neuroseq.web.jobs.runner import Attempt, execute
+from neuroseq.web.jobs import in_process
 from neuroseq.web.models import AuditEvent, Job, JobStatus, Role
 from neuroseq.web.services import jobs as job_service
 from neuroseq.web.services.audit import Actor
@@ -19,18 +19,18 @@ from .helpers import make_assessment
 @pytest.fixture(autouse=True)
 def job_dir(settings, tmp_path):
     settings.NEUROSEQ_JOB_DIR = tmp_path / "jobs"
-    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # never reached: run here
+    settings.CELERY_BROKER_URL = None  # in-process
     return settings.NEUROSEQ_JOB_DIR
 
 
 def _run(user, **params):
     job = job_service.start_job(Actor(user, user.email), "report_batch", params)
-    assert execute(str(job.pk)) is Attempt.DONE
+    assert in_process.wait_for_all(120)
     job.refresh_from_db()
     return job
 
 
-def test_a_zip_of_one_childs_reports_each_audited(world, as_role):
+def test_a_zip_of_one_childs_reports_each_audited(transactional_db, world, as_role):
     user = world.user(Role.CLINICIAN)
     make_assessment(world.child1, "signed", assessment_date="2026-08-01")
     before = AuditEvent.objects.filter(action="assessment.report").count()
@@ -48,7 +48,9 @@ def test_a_zip_of_one_childs_reports_each_audited(world, as_role):
     assert AuditEvent.objects.filter(action="assessment.report").count() == before + 2
 
 
-def test_another_organisations_child_is_not_found_and_bad_params_name_the_field(world):
+def test_another_organisations_child_is_not_found_and_bad_params_name_the_field(
+    transactional_db, world
+):
     user = world.user(Role.CLINICIAN)
     make_assessment(world.other_child, "signed")
     job = _run(user, client="B-0001")
