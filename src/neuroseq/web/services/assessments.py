@@ -33,6 +33,7 @@ from neuroseq.web.models import (
     ReviewRound,
 )
 from neuroseq.web.permissions import require
+from neuroseq.web.services import stored_scores
 from neuroseq.web.services.audit import Actor, record
 
 MAX_ERRORS_SHOWN = 50
@@ -329,6 +330,7 @@ def sign(actor: Actor, assessment: Assessment, *, signer: Any = None) -> Assessm
             review.save()
         locked.status, locked.signed_by, locked.signed_at = SIGNED, signer, timezone.now()
         locked.save()
+        stored_scores.store_signed(locked)
         _audit(actor, "assessment.sign", locked, signer=signer.email)
     return locked
 
