@@ -45,6 +45,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "api.tokens": frozenset({ADMIN, SUPERVISOR, CLINICIAN, TRAINEE, VIEWER}),
     "job.view": frozenset({ADMIN, SUPERVISOR, CLINICIAN, TRAINEE}),
     "export.cohort_scores": frozenset({ADMIN, SUPERVISOR, CLINICIAN}),
+    "analytics.view": frozenset({ADMIN, SUPERVISOR}),
 }
 ACTIONS = tuple(MATRIX)
 

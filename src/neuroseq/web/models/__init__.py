@@ -9,6 +9,7 @@ from neuroseq.web.models.accounts import (
     TokenPurpose,
     User,
 )
+from neuroseq.web.models.analytics import StoredScores
 from neuroseq.web.models.api_tokens import ApiToken
 from neuroseq.web.models.assessments import Assessment, AssessmentStatus, ImmutableRecordError
 from neuroseq.web.models.audit import AuditChainHead, AuditCheckpoint, AuditEvent, CheckpointKind
@@ -46,6 +47,7 @@ __all__ = [
     "RenderedAssessment",
     "ReviewOutcome",
     "ReviewRound",
+    "StoredScores",
     "Role",
     "TokenPurpose",
     "User",

@@ -34,7 +34,7 @@ from neuroseq.web.models import (
     ReviewRound,
 )
 from neuroseq.web.permissions import require
-from neuroseq.web.services import rendering
+from neuroseq.web.services import rendering, stored_scores
 from neuroseq.web.services.audit import Actor, record
 
 log = logging.getLogger(__name__)
@@ -333,6 +333,7 @@ def sign(actor: Actor, assessment: Assessment, *, signer: Any = None) -> Assessm
             review.save()
         locked.status, locked.signed_by, locked.signed_at = SIGNED, signer, timezone.now()
         locked.save()
+        stored_scores.store_signed(locked)
         _audit(actor, "assessment.sign", locked, signer=signer.email)
     _render_once(locked)
     return locked
