@@ -158,11 +158,15 @@ def fragments(assessment: Assessment) -> Fragments:
     return store(assessment)
 
 
-def change_map_of(before: Assessment, after: Assessment) -> str | None:
-    """The change map between two signed assessments of one child, drawn once per pair."""
+def change_map_of(
+    before: Assessment, after: Assessment, after_fragments: Fragments | None = None
+) -> str | None:
+    """The change map between two signed assessments of one child, drawn once per pair.
+
+    ``after_fragments``: :func:`fragments` of ``after``, if the page has them already."""
     if not (before.is_signed and after.is_signed):
         return change_map(before, after)
-    stored = fragments(after).stored
+    stored = (after_fragments or fragments(after)).stored
     key = str(before.pk)
     if stored is not None and key in stored.change_maps:
         return stored.change_maps[key]
