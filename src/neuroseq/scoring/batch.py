@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from neuroseq.assessment import Assessment
 from neuroseq.instrument import MAX_AGE_MONTHS, Instrument
@@ -323,7 +324,19 @@ CHUNK = 16384  # rows scored together: every temporary stays in the CPU cache
 
 def score_batch(b: BatchInput, inst: Instrument) -> BatchScores:
     """Every score of every record. Rows are scored in chunks of :data:`CHUNK`, so the
-    many intermediate arrays are small and reused instead of one full-size array each."""
+    many intermediate arrays are small and reused instead of one full-size array each.
+
+    The matrix products of a chunk are skinny (a few thousand rows by 32 by 9): BLAS
+    threads only cost there, and on a busy machine (a web server, a shared CI box) their
+    spinning made the batch 2-4x slower, so the batch runs BLAS on one thread.
+    """
+    if b.n <= CHUNK:
+        return _score_batch(b, inst)
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _score_batch(b, inst)
+
+
+def _score_batch(b: BatchInput, inst: Instrument) -> BatchScores:
     n = b.n
     raw, period_load, region_raw = adversity_loads(b, inst)
     n_regions, n_domains = len(inst.region_ids), len(inst.domain_ids)
