@@ -136,7 +136,9 @@ def get_assessment(user: User | None, pk: object) -> Assessment:
     try:
         return (
             visible_assessments(user)
-            .select_related("client", "client__care_team", "signed_by", "created_by")
+            .select_related(
+                "client", "client__care_team", "client__organisation", "signed_by", "created_by"
+            )
             .get(pk=pk)
         )
     except (Assessment.DoesNotExist, ValueError, TypeError):
