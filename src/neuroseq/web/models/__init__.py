@@ -14,6 +14,7 @@ from neuroseq.web.models.assessments import Assessment, AssessmentStatus, Immuta
 from neuroseq.web.models.audit import AuditChainHead, AuditCheckpoint, AuditEvent, CheckpointKind
 from neuroseq.web.models.clients import Client, ClientStatus, ViewerKind, ViewerLink
 from neuroseq.web.models.jobs import Job, JobStatus
+from neuroseq.web.models.staffing import Staffing, StaffingRater, StaffingStatus
 from neuroseq.web.models.throttle import LoginThrottle
 from neuroseq.web.models.workflow import (
     DraftRevision,
@@ -45,6 +46,9 @@ __all__ = [
     "ReviewOutcome",
     "ReviewRound",
     "Role",
+    "Staffing",
+    "StaffingRater",
+    "StaffingStatus",
     "TokenPurpose",
     "User",
     "ViewerKind",

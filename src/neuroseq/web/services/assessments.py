@@ -34,6 +34,7 @@ from neuroseq.web.models import (
 )
 from neuroseq.web.permissions import require
 from neuroseq.web.services.audit import Actor, record
+from neuroseq.web.services.staffed_signing import require_certified_lead
 
 MAX_ERRORS_SHOWN = 50
 
@@ -322,6 +323,7 @@ def sign(actor: Actor, assessment: Assessment, *, signer: Any = None) -> Assessm
     with transaction.atomic():
         locked = _locked(assessment, IN_REVIEW, "signed")
         _require_complete(locked, "signed")
+        require_certified_lead(locked, signer)
         review = _pending_round(locked)
         if review is not None:
             review.outcome = ReviewOutcome.SIGNED
