@@ -54,11 +54,13 @@ def test_spread_median_disagreements_and_missing_ratings() -> None:
         [2, None, 3],  # one rater did not rate: median of the two is 2.5, proposed 2
         [3, 3, 3],
         [None, None, None],
+        [0, None, 2],  # median 1, a level of its own: proposed 1, and two levels apart
     ]
-    items = [f"t{i}" for i in range(5)]
+    items = [f"t{i}" for i in range(6)]
     summary = summarise(by_rater(rows), items)
     spread = {s.item: s for s in summary.items}
-    assert [s.item for s in summary.disagreements] == ["t1"]
+    assert [s.item for s in summary.disagreements] == ["t1", "t5"]
+    assert (spread["t5"].median, spread["t5"].proposed) == (1.0, 1)
     assert (spread["t0"].median, spread["t0"].proposed) == (0.0, 0)
     assert (spread["t2"].median, spread["t2"].proposed, spread["t2"].n_rated) == (2.5, 2, 2)
     assert spread["t4"].median is None and spread["t4"].spread is None
@@ -68,10 +70,10 @@ def test_spread_median_disagreements_and_missing_ratings() -> None:
     assert summary.icc is not None
     assert summary.icc.value == pytest.approx(icc(complete, "ICC2").value)
     pair = next(p for p in summary.pairs if (p.rater_a, p.rater_b) == ("judge 1", "judge 3"))
-    expected = cohen_kappa([0, 1, 2, 3], [1, 2, 3, 3], "quadratic", categories=[0, 1, 2, 3])
-    assert pair.n_items == 4 and pair.kappa is not None
+    expected = cohen_kappa([0, 1, 2, 3, 0], [1, 2, 3, 3, 2], "quadratic", categories=[0, 1, 2, 3])
+    assert pair.n_items == 5 and pair.kappa is not None
     assert pair.kappa.value == pytest.approx(expected.value)
-    assert as_dict(summary)["disagreements"] == ["t1"]
+    assert as_dict(summary)["disagreements"] == ["t1", "t5"]
 
 
 def test_undefined_statistics_say_why_instead_of_failing() -> None:

@@ -8,6 +8,7 @@ never zero: a pair's kappa uses the items both rated, the ICC the items every ra
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -53,7 +54,7 @@ class ItemSpread:
     low: int | None
     high: int | None
     median: float | None
-    proposed: int | None  # the consensus proposed: the median, the lower middle when split
+    proposed: int | None  # the consensus proposed: the median, the lower level when between two
 
     @property
     def spread(self) -> int | None:
@@ -116,7 +117,7 @@ def summarise(
                 low=given[0] if given else None,
                 high=given[-1] if given else None,
                 median=float(statistics.median(given)) if given else None,
-                proposed=int(statistics.median_low(given)) if given else None,
+                proposed=math.floor(statistics.median(given)) if given else None,
             )
         )
     disagreements = tuple(
