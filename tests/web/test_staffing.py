@@ -22,7 +22,7 @@ from neuroseq.web.services import staffing as service
 from neuroseq.web.services.audit import Actor
 
 from .factories import MembershipFactory
-from .helpers import sign_in
+from .helpers import api_token, bearer, sign_in
 
 CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"|\d{4}-\d\d-\d\d \d\d:\d\d')
 
@@ -248,3 +248,53 @@ def test_a_staffed_assessment_is_signed_only_by_a_certified_lead(world, team):
     # an assessment without a staffing is signed as before
     signed = assessment_service.sign(me(lead), world.in_review)
     assert signed.status == "signed"
+
+
+def _api(world, staffing, user) -> list[bytes]:
+    http = HttpClient()
+    auth = bearer(api_token(user))
+    return [
+        http.get(f"/api/v1/staffings/{staffing.pk}", **auth).content,
+        http.get(f"/api/v1/assessments/{world.draft.pk}/staffings", **auth).content,
+    ]
+
+
+def test_api_is_blind_before_rating_is_over(world, team):
+    staffing, lead, (clinician, trainee, outsider) = team
+    n = len(items(world.draft))
+    auth = bearer(api_token(trainee))
+    http = HttpClient()
+    url = f"/api/v1/staffings/{staffing.pk}/ratings"
+    first = items(world.draft)[0]
+    bad = http.put(url, {"ratings": {first: 4}}, content_type="application/json", **auth)
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["field"] == f"ratings.{first}"
+    mine = http.put(url, {"ratings": {first: 1}}, content_type="application/json", **auth)
+    assert mine.status_code == 200 and mine.json()["ratings"] == {first: 1}
+    rate_all(staffing, clinician, [0] * n)
+    service.submit_ratings(me(clinician), staffing)
+    before = [b for user in (trainee, lead, outsider) for b in _api(world, staffing, user)]
+    row = staffing.raters.get(user=clinician)
+    row.ratings = dict.fromkeys(items(world.draft), 3)
+    row.save()
+    after = [b for user in (trainee, lead, outsider) for b in _api(world, staffing, user)]
+    assert after == before
+    seen = HttpClient().get(f"/api/v1/staffings/{staffing.pk}", **auth).json()
+    assert seen["my_ratings"] == {first: 1}
+    assert (seen["ratings"], seen["results"], seen["consensus"]) == (None, None, None)
+    assert [r["submitted"] for r in seen["raters"]] == [True, False, False]
+    # once rating is over: everyone's submitted ratings and the statistics
+    submitted = http.post(f"/api/v1/staffings/{staffing.pk}/submit", **auth)
+    assert submitted.status_code == 200
+    service.close_rating(me(lead), staffing)
+    over = HttpClient().get(f"/api/v1/staffings/{staffing.pk}", **auth).json()
+    assert set(over["ratings"]) == {clinician.email, trainee.email}
+    assert over["results"]["raters"] == [clinician.email, trainee.email]
+
+
+def test_api_staffing_of_another_organisation_is_not_found(world, team):
+    staffing, _, _ = team
+    auth = bearer(api_token(world.other.user))
+    response = HttpClient().get(f"/api/v1/staffings/{staffing.pk}", **auth)
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/problem+json")

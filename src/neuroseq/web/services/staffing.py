@@ -68,6 +68,20 @@ def find(user: User | None, assessment_pk: object) -> tuple[Assessment, Staffing
     return assessment, assessment.staffings.select_related("lead").first()
 
 
+def get_staffing(user: User | None, pk: object) -> Staffing:
+    """A staffing by id, for someone who may see it (``find``'s rules); else 404."""
+    try:
+        assessment_id = Staffing.objects.filter(pk=int(str(pk))).values_list(
+            "assessment_id", flat=True
+        )[0]
+    except (IndexError, ValueError):
+        raise Http404("no such staffing") from None
+    _, staffing = find(user, assessment_id)
+    if staffing is None or staffing.pk != int(str(pk)):
+        raise Http404("no such staffing")
+    return staffing
+
+
 def rater_row(staffing: Staffing, user: User | None) -> StaffingRater | None:
     if user is None:
         return None
