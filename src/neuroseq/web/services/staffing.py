@@ -215,10 +215,13 @@ def invite(actor: Actor, staffing: Staffing, user: User) -> StaffingRater:
     return row
 
 
-def _my_row(actor: Actor, staffing: Staffing) -> StaffingRater:
+def _my_row(actor: Actor, staffing: Staffing, rater: User | None) -> StaffingRater:
     if actor.user is not None:
         require(actor.user, "staffing.rate")
-    row = staffing.raters.select_for_update().filter(user=actor.user).first()
+        rater = actor.user
+    if rater is None:
+        raise ValueError("rater: required for a system actor")
+    row = staffing.raters.select_for_update().filter(user=rater).first()
     if row is None:
         raise ValidationError({"rater": "you are not invited to rate in this staffing"})
     if row.submitted:
@@ -238,8 +241,12 @@ def clean_ratings(inst: Instrument, raw: dict[str, Any]) -> dict[str, int | None
     return clean
 
 
-def save_ratings(actor: Actor, staffing: Staffing, ratings: dict[str, Any]) -> StaffingRater:
+def save_ratings(
+    actor: Actor, staffing: Staffing, ratings: dict[str, Any], *, rater: User | None = None
+) -> StaffingRater:
     """Save (part of) one's own ratings; they stay private until rating is over.
+
+    ``rater`` is for system jobs (the demo seed), which rate on an invited rater's behalf.
 
     The audit event names the items saved, never their values (the audit log is read by
     people who must not see ratings before the staffing's results).
@@ -248,7 +255,7 @@ def save_ratings(actor: Actor, staffing: Staffing, ratings: dict[str, Any]) -> S
     clean = clean_ratings(inst, ratings)
     with transaction.atomic():
         locked = _locked(staffing)
-        row = _my_row(actor, locked)
+        row = _my_row(actor, locked, rater)
         changed = sorted(k for k, v in clean.items() if row.ratings.get(k) != v)
         if not changed:
             return row
@@ -260,11 +267,11 @@ def save_ratings(actor: Actor, staffing: Staffing, ratings: dict[str, Any]) -> S
     return row
 
 
-def submit_ratings(actor: Actor, staffing: Staffing) -> StaffingRater:
+def submit_ratings(actor: Actor, staffing: Staffing, *, rater: User | None = None) -> StaffingRater:
     """Hand in one's ratings. When every invited rater has, rating is over."""
     with transaction.atomic():
         locked = _locked(staffing)
-        row = _my_row(actor, locked)
+        row = _my_row(actor, locked, rater)
         if not any(v is not None for v in row.ratings.values()):
             raise ValidationError({"ratings": "rate at least one function before submitting"})
         row.submitted_at = timezone.now()
