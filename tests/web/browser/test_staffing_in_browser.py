@@ -54,6 +54,7 @@ def test_two_raters_and_a_lead(live_server: Any, browser: Browser) -> None:
         lead.get_by_label("Invite a rater").select_option(value=str(member.user.pk))
         lead.get_by_role("button", name="Invite", exact=True).click()
         expect(lead.get_by_text(f"Invited {member.user.email}.")).to_be_visible()
+    check_page(lead, "staffing-open")
 
     first_digits = "".join(str(i % 4) for i in range(n))
     second_digits = "".join(str((i + 2) % 4) if i % 6 == 0 else str(i % 4) for i in range(n))
@@ -79,6 +80,9 @@ def test_two_raters_and_a_lead(live_server: Any, browser: Browser) -> None:
     # The lead sees the spread and agreement, and sets the consensus.
     lead.goto(f"{base}/assessments/{draft.pk}/staffing/")
     check_page(lead, "staffing-results")
+    phone = open_as(browser, base, team.supervisor, width=390)
+    phone.goto(f"{base}/assessments/{draft.pk}/staffing/")
+    check_page(phone, "staffing-results-phone", width=390)
     expect(lead.get_by_role("heading", name="How far the raters agree")).to_be_visible()
     expect(lead.get_by_text(re.compile("Talk these through"))).to_be_visible()
     item = inst.function_ids[1]
