@@ -298,3 +298,17 @@ def test_api_staffing_of_another_organisation_is_not_found(world, team):
     response = HttpClient().get(f"/api/v1/staffings/{staffing.pk}", **auth)
     assert response.status_code == 404
     assert response["Content-Type"].startswith("application/problem+json")
+
+
+def test_my_staffings_lists_where_i_lead_or_rate(world, team):
+    staffing, lead, (clinician, _, outsider) = team
+    page = http_for(outsider).get("/staffings/")
+    assert page.status_code == 200
+    assert f'href="/assessments/{world.draft.pk}/staffing/rate/"'.encode() in page.content
+    assert AuditEvent.objects.filter(
+        action="staffing.list", actor=outsider, details__staffings=[staffing.pk]
+    ).exists()
+    lead_page = http_for(lead).get("/staffings/").content.decode()
+    assert world.draft.client.display_id in lead_page and "lead" in lead_page
+    other = http_for(world.other.user).get("/staffings/").content.decode()
+    assert world.draft.client.display_id not in other

@@ -80,6 +80,7 @@ urlpatterns = [
     ),
     path("assessments/<int:pk>/plan/", assessments.assessment_plan, name="assessment_plan"),
     # Issue 11: blind multi-rater staffing of a draft's functional review.
+    path("staffings/", staffing.my_staffings, name="my_staffings"),
     path("assessments/<int:pk>/staffing/", staffing.staffing_page, name="staffing_page"),
     path("assessments/<int:pk>/staffing/open/", staffing.staffing_open, name="staffing_open"),
     path("assessments/<int:pk>/staffing/invite/", staffing.staffing_invite, name="staffing_invite"),

@@ -82,6 +82,34 @@ def get_staffing(user: User | None, pk: object) -> Staffing:
     return staffing
 
 
+def my_staffings(actor: Actor) -> list[dict[str, Any]]:
+    """The staffings ``actor`` leads or is invited to (their organisation), audited as a
+    read of the list (which children's staffings were shown)."""
+    membership = membership_of(actor.user)
+    if membership is None or actor.user is None:
+        return []
+    user = actor.user
+    staffings = (
+        Staffing.objects.filter(
+            Q(lead=user) | Q(raters__user=user),
+            assessment__client__organisation_id=membership.organisation_id,
+        )
+        .select_related("assessment__client", "lead")
+        .distinct()
+        .order_by("closed_at", "-opened_at")
+    )
+    rows = []
+    for staffing in staffings:
+        mine = staffing.raters.filter(user=user).first()
+        rows.append({"staffing": staffing, "mine": mine, "is_lead": staffing.lead_id == user.pk})
+    record(
+        actor,
+        "staffing.list",
+        details={"staffings": [r["staffing"].pk for r in rows]},
+    )
+    return rows
+
+
 def rater_row(staffing: Staffing, user: User | None) -> StaffingRater | None:
     if user is None:
         return None

@@ -120,6 +120,14 @@ def _page(
     return render(request, "staffing/page.html", context, status=status)
 
 
+@clinic_view("staffing.rate")
+def my_staffings(request: HttpRequest) -> HttpResponse:
+    """The staffings I lead or rate in, open ones first (raters from other care teams find
+    theirs here)."""
+    rows = service.my_staffings(actor(request))
+    return render(request, "staffing/mine.html", {"rows": rows})
+
+
 @clinic_view("staffing.view")
 def staffing_page(request: HttpRequest, pk: int) -> HttpResponse:
     assessment, staffing = service.find(request.user, pk)  # type: ignore[arg-type]
