@@ -15,6 +15,12 @@ from neuroseq.web.models.audit import AuditChainHead, AuditCheckpoint, AuditEven
 from neuroseq.web.models.clients import Client, ClientStatus, ViewerKind, ViewerLink
 from neuroseq.web.models.jobs import Job, JobStatus
 from neuroseq.web.models.throttle import LoginThrottle
+from neuroseq.web.models.training import (
+    Certification,
+    CertificationLevel,
+    VignetteAssignment,
+    VignetteAttempt,
+)
 from neuroseq.web.models.workflow import (
     DraftRevision,
     FamilyRelease,
@@ -31,6 +37,8 @@ __all__ = [
     "AuditCheckpoint",
     "AuditEvent",
     "CareTeam",
+    "Certification",
+    "CertificationLevel",
     "CheckpointKind",
     "Client",
     "ClientStatus",
@@ -49,4 +57,6 @@ __all__ = [
     "User",
     "ViewerKind",
     "ViewerLink",
+    "VignetteAssignment",
+    "VignetteAttempt",
 ]
