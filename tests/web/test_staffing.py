@@ -8,11 +8,13 @@ are compared with ``neuroseq.reliability`` computed here from the same matrix.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client as HttpClient
+from django.utils import timezone
 
 from neuroseq.instrument import load_instrument
 from neuroseq.reliability import cohen_kappa, icc
@@ -20,6 +22,7 @@ from neuroseq.web.models import AuditEvent, Role, Staffing, StaffingStatus
 from neuroseq.web.services import assessments as assessment_service
 from neuroseq.web.services import staffing as service
 from neuroseq.web.services.audit import Actor
+from neuroseq.web.services.certification import demo_certificate
 
 from .factories import MembershipFactory
 from .helpers import api_token, bearer, sign_in
@@ -241,13 +244,29 @@ def test_a_staffed_assessment_is_signed_only_by_a_certified_lead(world, team):
     service.close_rating(me(lead), staffing)
     service.apply_consensus(me(lead), staffing, {}, {})
     assessment_service.submit(me(lead), world.draft)
-    with pytest.raises(ValidationError, match="staffing lead certificate"):
-        assessment_service.sign(me(lead), world.draft)
-    world.draft.refresh_from_db()
-    assert world.draft.status == "in_review"
-    # an assessment without a staffing is signed as before
-    signed = assessment_service.sign(me(lead), world.in_review)
-    assert signed.status == "signed"
+    org = world.draft.client.organisation
+    today = timezone.localdate()
+
+    def certificate(level: str, issued_on: dt.date) -> None:
+        system = Actor.system("tests")
+        demo_certificate(system, user=lead, level=level, issued_on=issued_on, organisation=org)
+
+    def refused() -> None:
+        with pytest.raises(ValidationError, match="staffing lead certificate"):
+            assessment_service.sign(me(lead), world.draft)
+        world.draft.refresh_from_db()
+        assert world.draft.status == "in_review"
+
+    refused()  # no certificate
+    certificate("rater", today)
+    refused()  # a rater certificate is not enough
+    certificate("staffing_lead", today - dt.timedelta(days=400))
+    refused()  # expired after 12 months
+    # an assessment without a staffing is signed as before, by any supervising clinician
+    assert assessment_service.sign(me(lead), world.in_review).status == "signed"
+    certificate("staffing_lead", today - dt.timedelta(days=30))
+    signed = assessment_service.sign(me(lead), world.draft)
+    assert signed.status == "signed" and signed.signed_by == lead
 
 
 def _api(world, staffing, user) -> list[bytes]:

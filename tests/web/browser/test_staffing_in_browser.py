@@ -14,6 +14,7 @@ from neuroseq.instrument import load_instrument
 from neuroseq.web.models import AssessmentStatus, Role, Staffing, StaffingStatus
 from neuroseq.web.services import assessments as assessment_service
 from neuroseq.web.services.audit import Actor
+from neuroseq.web.services.certification import demo_certificate
 
 from ..factories import MembershipFactory
 from ..helpers import example_inputs
@@ -46,7 +47,7 @@ def test_two_raters_and_a_lead(live_server: Any, browser: Browser) -> None:
 
     lead = open_as(browser, base, team.supervisor)
     lead.goto(f"{base}/assessments/{draft.pk}/")
-    lead.get_by_role("link", name="Staffing").click()
+    lead.get_by_role("link", name="Staffing", exact=True).click()
     check_page(lead, "staffing-empty")
     lead.get_by_role("button", name="Open a staffing and lead it").click()
     expect(lead.get_by_text("Staffing opened. Invite the raters next.")).to_be_visible()
@@ -98,9 +99,24 @@ def test_two_raters_and_a_lead(live_server: Any, browser: Browser) -> None:
 
     # Signing: a staffed assessment needs a certified staffing lead.
     assessment_service.submit(Actor(team.supervisor.user, "lead"), draft)
-    lead.goto(f"{base}/assessments/{draft.pk}/sign/")
-    lead.get_by_role("checkbox").check()
-    lead.get_by_role("button", name="Sign this assessment").click()
+
+    def sign() -> None:
+        lead.goto(f"{base}/assessments/{draft.pk}/sign/")
+        lead.get_by_role("checkbox").check()
+        lead.get_by_role("button", name="Sign this assessment").click()
+
+    sign()
     expect(lead.get_by_text(re.compile("staffing lead certificate"))).to_be_visible()
     draft.refresh_from_db()
     assert draft.status == AssessmentStatus.IN_REVIEW
+    demo_certificate(
+        Actor.system("tests"),
+        user=team.supervisor.user,
+        level="staffing_lead",
+        issued_on=dt.date.today(),
+        organisation=team.child.organisation,
+    )
+    sign()
+    expect(lead.get_by_text("Signed. This version can no longer change.")).to_be_visible()
+    draft.refresh_from_db()
+    assert draft.status == AssessmentStatus.SIGNED and draft.signed_by == team.supervisor.user

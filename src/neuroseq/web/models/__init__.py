@@ -16,6 +16,12 @@ from neuroseq.web.models.clients import Client, ClientStatus, ViewerKind, Viewer
 from neuroseq.web.models.jobs import Job, JobStatus
 from neuroseq.web.models.staffing import Staffing, StaffingRater, StaffingStatus
 from neuroseq.web.models.throttle import LoginThrottle
+from neuroseq.web.models.training import (
+    Certification,
+    CertificationLevel,
+    VignetteAssignment,
+    VignetteAttempt,
+)
 from neuroseq.web.models.workflow import (
     DraftRevision,
     FamilyRelease,
@@ -32,6 +38,8 @@ __all__ = [
     "AuditCheckpoint",
     "AuditEvent",
     "CareTeam",
+    "Certification",
+    "CertificationLevel",
     "CheckpointKind",
     "Client",
     "ClientStatus",
@@ -53,4 +61,6 @@ __all__ = [
     "User",
     "ViewerKind",
     "ViewerLink",
+    "VignetteAssignment",
+    "VignetteAttempt",
 ]

@@ -7,34 +7,24 @@ service).
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from neuroseq.web.models import Assessment, Staffing, User
+from neuroseq.web.models import Assessment, CertificationLevel, Staffing, User
+from neuroseq.web.services.certification import valid_certificate
 
-#: the certification level that may sign a staffed assessment
-LEAD_LEVEL = "staffing_lead"
+#: the certification level that may sign a staffed assessment (a trainer is one too)
+LEAD_LEVEL = CertificationLevel.STAFFING_LEAD
 
 
 def is_staffed(assessment: Assessment) -> bool:
     return Staffing.objects.filter(assessment=assessment).exists()
 
 
-def valid_certificate(user: User, level: str, *, on: dt.date) -> bool:
-    """Stand-in for ``services.certification.valid_certificate`` (branch i11-training).
-
-    Until that branch is merged nobody holds a certificate, so nobody can sign a staffed
-    assessment: the safe side of the rule.
-    """
-    return False
-
-
 def require_certified_lead(assessment: Assessment, signer: User) -> None:
     if not is_staffed(assessment):
         return
-    if not valid_certificate(signer, LEAD_LEVEL, on=timezone.localdate()):
+    if valid_certificate(signer, LEAD_LEVEL, timezone.localdate()) is None:
         raise ValidationError(
             {
                 "signer": "this assessment was staffed: only a clinician with a valid staffing "

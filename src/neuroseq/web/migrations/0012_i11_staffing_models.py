@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clinic", "0010_merge_i9_ui"),
+        ("clinic", "0011_i11_training_certification"),
     ]
 
     operations = [
