@@ -258,6 +258,9 @@ def test_a_staffed_assessment_is_signed_only_by_a_certified_lead(world, team):
         assert world.draft.status == "in_review"
 
     refused()  # no certificate
+    review = http_for(lead).get(f"/assessments/{world.draft.pk}/sign/").content.decode()
+    assert "only a clinician with a valid staffing lead certificate can sign it" in review
+    assert "You do not hold one at the moment." in review
     certificate("rater", today)
     refused()  # a rater certificate is not enough
     certificate("staffing_lead", today - dt.timedelta(days=400))
@@ -331,3 +334,24 @@ def test_my_staffings_lists_where_i_lead_or_rate(world, team):
     assert world.draft.client.display_id in lead_page and "lead" in lead_page
     other = http_for(world.other.user).get("/staffings/").content.decode()
     assert world.draft.client.display_id not in other
+
+
+def test_autosave_of_my_ratings(world, team):
+    staffing, lead, (clinician, _, _) = team
+    first = items(world.draft)[0]
+    url = f"/assessments/{world.draft.pk}/staffing/rate/save/"
+
+    def save(user, ops):
+        body = {"revision": 0, "step": "functional", "ops": ops}
+        return http_for(user).post(url, body, content_type="application/json")
+
+    ok = save(clinician, [{"kind": "set", "path": f"functional.{first}", "value": "3"}])
+    assert ok.status_code == 200
+    assert ok.json()["revision"] == 1 and ok.json()["others"] == []
+    assert staffing.raters.get(user=clinician).ratings == {first: 3}
+    bad = save(clinician, [{"kind": "set", "path": "functional.not_a_function", "value": "1"}])
+    assert bad.status_code == 400
+    assert "not a function" in bad.json()["errors"]["functional.not_a_function"]
+    not_invited = save(lead, [{"kind": "set", "path": f"functional.{first}", "value": "1"}])
+    assert not_invited.status_code == 409
+    assert staffing.raters.get(user=clinician).ratings == {first: 3}

@@ -21,10 +21,12 @@ def is_staffed(assessment: Assessment) -> bool:
     return Staffing.objects.filter(assessment=assessment).exists()
 
 
+def is_certified_lead(user: User | None) -> bool:
+    return valid_certificate(user, LEAD_LEVEL, timezone.localdate()) is not None
+
+
 def require_certified_lead(assessment: Assessment, signer: User) -> None:
-    if not is_staffed(assessment):
-        return
-    if valid_certificate(signer, LEAD_LEVEL, timezone.localdate()) is None:
+    if is_staffed(assessment) and not is_certified_lead(signer):
         raise ValidationError(
             {
                 "signer": "this assessment was staffed: only a clinician with a valid staffing "
