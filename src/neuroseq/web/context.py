@@ -23,5 +23,6 @@ def clinic(request: HttpRequest) -> dict[str, Any]:
             "members": membership is not None and can(user, "members.manage"),  # type: ignore[arg-type]
             "jobs": membership is not None and can(user, "job.view"),  # type: ignore[arg-type]
             "analytics": membership is not None and can(user, "analytics.view"),  # type: ignore[arg-type]
+            "staffings": membership is not None and can(user, "staffing.rate"),  # type: ignore[arg-type]
         },
     }

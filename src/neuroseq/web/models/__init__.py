@@ -16,7 +16,14 @@ from neuroseq.web.models.audit import AuditChainHead, AuditCheckpoint, AuditEven
 from neuroseq.web.models.clients import Client, ClientStatus, ViewerKind, ViewerLink
 from neuroseq.web.models.jobs import Job, JobStatus
 from neuroseq.web.models.rendered import RenderedAssessment
+from neuroseq.web.models.staffing import Staffing, StaffingRater, StaffingStatus
 from neuroseq.web.models.throttle import LoginThrottle
+from neuroseq.web.models.training import (
+    Certification,
+    CertificationLevel,
+    VignetteAssignment,
+    VignetteAttempt,
+)
 from neuroseq.web.models.workflow import (
     DraftRevision,
     FamilyRelease,
@@ -33,6 +40,8 @@ __all__ = [
     "AuditCheckpoint",
     "AuditEvent",
     "CareTeam",
+    "Certification",
+    "CertificationLevel",
     "CheckpointKind",
     "Client",
     "ClientStatus",
@@ -49,8 +58,13 @@ __all__ = [
     "ReviewRound",
     "StoredScores",
     "Role",
+    "Staffing",
+    "StaffingRater",
+    "StaffingStatus",
     "TokenPurpose",
     "User",
     "ViewerKind",
     "ViewerLink",
+    "VignetteAssignment",
+    "VignetteAttempt",
 ]
