@@ -41,6 +41,7 @@ def kept(a: Assessment) -> dict[str, object]:
         "scores_html": row.scores_html,
         "plan_summary_html": row.plan_summary_html,
         "plan_html": row.plan_html,
+        "family_map_svg": row.family_map_svg or None,
     }
 
 
@@ -140,4 +141,7 @@ def test_client_page_shows_the_kept_map_and_keeps_the_change_map(world, as_role)
 def test_family_page_plan_is_the_kept_caregiver_plan(world, as_role):
     assessments.release(Actor(world.user(Role.CLINICIAN), "c"), world.signed)
     page = as_role(Role.VIEWER).get(f"/clients/{world.child1.pk}/family/").content.decode()
-    assert str(kept(world.signed)["plan_html"]["caregiver"]) in page  # type: ignore[index]
+    stored = kept(world.signed)
+    assert str(stored["plan_html"]["caregiver"]) in page  # type: ignore[index]
+    assert "Alice's brain map" in str(stored["family_map_svg"])
+    assert str(stored["family_map_svg"]) in page

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from neuroseq.assessment import Assessment
 from neuroseq.instrument import MAX_AGE_MONTHS, Instrument
@@ -142,7 +143,7 @@ class BatchScores:
 
 def age_typical(score: np.ndarray, typical: np.ndarray) -> np.ndarray:
     """Percent of the typical child's score (NaN where the typical score is zero or unknown)."""
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         return np.where(typical > TOLERANCE, 100.0 * score / typical, np.nan)
 
 
@@ -241,8 +242,10 @@ class AgeCurves:
         for j, idx in enumerate(members):
             self.bits[idx, j] = 1 << np.arange(idx.shape[0])
         self.size = inst.norm_ages.shape[0]
+        # Each curve gets a power-of-two stride, padded with +inf, for the binary search.
+        self.stride = 1 << int(self.size).bit_length()
         slots = len(members) * self.patterns
-        self.curves = np.zeros(slots * self.size)
+        self.curves = np.full(slots * self.stride, np.inf)
         self.ceiling_age = np.zeros(slots)
         self.ceiling_level = np.zeros(slots)
         self.built = np.zeros(slots, dtype=bool)
@@ -257,7 +260,7 @@ class AgeCurves:
             idx = self.members[domain]
             rated = idx[(code >> np.arange(idx.shape[0])) & 1 == 1]
             curve = self.inst.weights[rated] @ self.inst.norm_grid[rated]
-            self.curves[slot * self.size : (slot + 1) * self.size] = curve
+            self.curves[slot * self.stride : slot * self.stride + self.size] = curve
             self.ceiling_age[slot], self.ceiling_level[slot] = ceiling_of(
                 curve, self.inst.norm_ages, float(self.inst.weights[rated].max()), self.resolution
             )
@@ -277,18 +280,18 @@ class AgeCurves:
             slot, x = slot[some], x[some]
         self._build(slot)
         size, ages, flat = self.size, self.inst.norm_ages, self.curves
-        start = slot * size
-        # First age with curve >= child - tolerance (np.searchsorted's "left" rule), by a
-        # binary search run on every record at once, each in its own curve of the table.
+        start = slot * self.stride
+        # First age with curve >= child - tolerance (np.searchsorted's "left" rule): a
+        # branch-free binary search run on every record at once, each in its own curve.
         target = x - TOLERANCE
-        low_i, high_i = np.zeros_like(start), np.full_like(start, size)
-        for _ in range(size.bit_length()):
-            mid = (low_i + high_i) >> 1
-            right = flat[start + np.minimum(mid, size - 1)] < target
-            right &= mid < high_i
-            low_i = np.where(right, mid + 1, low_i)
-            high_i = np.where(right, high_i, mid)
-        k = np.minimum(low_i, size - 1)
+        at = start.copy()
+        probe = np.empty_like(at)
+        step = self.stride >> 1
+        while step:
+            np.add(at, step - 1, out=probe)
+            at += step * (flat[probe] < target)
+            step >>= 1
+        k = np.minimum(at - start, size - 1)
         k_prev = np.maximum(k - 1, 0)
         low, high = flat[start + k_prev], flat[start + k]
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -321,7 +324,19 @@ CHUNK = 16384  # rows scored together: every temporary stays in the CPU cache
 
 def score_batch(b: BatchInput, inst: Instrument) -> BatchScores:
     """Every score of every record. Rows are scored in chunks of :data:`CHUNK`, so the
-    many intermediate arrays are small and reused instead of one full-size array each."""
+    many intermediate arrays are small and reused instead of one full-size array each.
+
+    The matrix products of a chunk are skinny (a few thousand rows by 32 by 9): BLAS
+    threads only cost there, and on a busy machine (a web server, a shared CI box) their
+    spinning made the batch 2-4x slower, so the batch runs BLAS on one thread.
+    """
+    if b.n <= CHUNK:
+        return _score_batch(b, inst)
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _score_batch(b, inst)
+
+
+def _score_batch(b: BatchInput, inst: Instrument) -> BatchScores:
     n = b.n
     raw, period_load, region_raw = adversity_loads(b, inst)
     n_regions, n_domains = len(inst.region_ids), len(inst.domain_ids)
@@ -337,7 +352,11 @@ def score_batch(b: BatchInput, inst: Instrument) -> BatchScores:
     ae_flags = np.empty((n, n_domains), dtype=np.int64)
     missing = np.empty(n, dtype=np.int64)
     curves = AgeCurves(inst)
-    weights = inst.weights
+    # Weights folded into the group matrix: the weighted sums are then plain products of
+    # the ratings (or of the rated mask) with one matrix; the products are the same.
+    weighted_groups = inst.weights[:, None] * groups
+    counted = (inst.weights > 0).astype(float)  # rated items that enter an age equivalent
+    every_item = np.ones(len(inst.functions))
     for lo in range(0, n, CHUNK):
         part = slice(lo, min(lo + CHUNK, n))
         rel = relational_scores(
@@ -357,20 +376,18 @@ def score_batch(b: BatchInput, inst: Instrument) -> BatchScores:
         history[part], by_period[part], current[part] = rel
         ratings = b.ratings[part]
         rated = ~np.isnan(ratings)
+        rated_f = rated.astype(float)
         values = np.where(rated, ratings, 0.0)
-        w_rated = rated * weights
         typical = typical_statuses(b.age_months[part], inst)
-        num = (values * weights) @ groups
-        den = w_rated @ groups
-        typ = (typical * w_rated) @ groups
+        num = values @ weighted_groups
+        den = rated_f @ weighted_groups
+        typ = (typical * rated_f) @ weighted_groups
         scores[part] = _ratio(num, den, PERCENT_PER_STATUS)
         typical_scores[part] = _ratio(typ, den, PERCENT_PER_STATUS)
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
             percent[part] = np.where(typ > TOLERANCE, 100.0 * num / typ, np.nan)
-        ae_months[part], ae_flags[part] = curves.invert(
-            num[:, 1 + n_regions :], (w_rated > 0).astype(float)
-        )
-        missing[part] = ratings.shape[1] - rated.sum(axis=1)
+        ae_months[part], ae_flags[part] = curves.invert(num[:, 1 + n_regions :], rated_f * counted)
+        missing[part] = ratings.shape[1] - (rated_f @ every_item).astype(np.int64)
     gate = np.where(
         np.isnan(current),
         0,

@@ -6,18 +6,14 @@ about the pupil by name and is never addressed as the parent ("your child").
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from typing import Any
 
-from neuroseq.brainmap import render_map
 from neuroseq.brainmap.text import format_age
 from neuroseq.instrument import load_instrument
 from neuroseq.reports.content import age_equivalent_words, map_rows
 from neuroseq.web.models import Assessment, AssessmentStatus, Client, ViewerKind
 from neuroseq.web.services import rendering
-
-log = logging.getLogger(__name__)
 
 
 def released_assessment(client: Client) -> Assessment | None:
@@ -56,20 +52,7 @@ def family_page(assessment: Assessment, kind: str) -> FamilyPage:
     scores = assessment.scores
     age = float(scores.get("chronological_age_months") or 0.0)
     ratings = dict(assessment.inputs.get("functional") or {})
-    try:
-        map_svg: str | None = render_map(
-            inst,
-            ratings,
-            pseudonym=client.given_name,
-            age_months=age,
-            assessment_date=assessment.assessment_date,
-            title=f"{client.given_name}'s brain map",
-            synthetic=assessment.synthetic,
-            id_prefix=f"fam{assessment.pk}",
-        )
-    except Exception:  # a drawing bug must not hide the page
-        log.exception("family map failed for %s", assessment.pk)
-        map_svg = None
+    kept = rendering.fragments(assessment)
     youngest = float(inst.norm_ages[0]) if len(inst.norm_ages) else 0.0
     months = scores.get("age_equivalents_months") or {}
     flags = scores.get("age_equivalent_flags") or {}
@@ -82,7 +65,7 @@ def family_page(assessment: Assessment, kind: str) -> FamilyPage:
         for d in inst.domains
     ]
     audience = ViewerKind.TEACHER.value if kind == ViewerKind.TEACHER else "caregiver"
-    plan_html = rendering.fragments(assessment).plan_html.get(audience)
+    plan_html = kept.plan_html.get(audience)
     given = client.given_name
     date_text = f"{assessment.assessment_date.day} {assessment.assessment_date:%B %Y}"
     if audience == "teacher":
@@ -104,7 +87,7 @@ def family_page(assessment: Assessment, kind: str) -> FamilyPage:
         intro=intro,
         assessment=assessment,
         date_text=date_text,
-        map_svg=map_svg,
+        map_svg=kept.family_map_svg,
         age_rows=age_rows,
         plan_html=plan_html,
         age_text=format_age(age),

@@ -106,6 +106,25 @@ def _typical_map(inst: Instrument, assessment: Assessment, age: float) -> str | 
         return None
 
 
+def family_map(assessment: Assessment) -> str | None:
+    """The map a caregiver or teacher reads: titled with the child's given name."""
+    client = assessment.client
+    try:
+        return render_map(
+            load_instrument(assessment.instrument_version),
+            dict(assessment.inputs.get("functional") or {}),
+            pseudonym=client.given_name,
+            age_months=float(assessment.scores.get("chronological_age_months") or 0.0),
+            assessment_date=assessment.assessment_date,
+            title=f"{client.given_name}'s brain map",
+            synthetic=assessment.synthetic,
+            id_prefix=f"fam{assessment.pk}",
+        )
+    except Exception:  # a drawing bug must not hide the page
+        log.exception("family map failed for %s", assessment.pk)
+        return None
+
+
 def _ratings(assessment: Assessment) -> dict[str, int | None]:
     return dict(assessment.inputs.get("functional", {}))
 

@@ -29,6 +29,9 @@ class RenderedAssessment(models.Model):
     scores_html = models.TextField()
     plan_summary_html = models.TextField()
     plan_html = models.JSONField(help_text="audience -> the plan cards, or absent if no plan")
+    family_map_svg = models.TextField(
+        blank=True, default="", help_text="the caregivers' and teachers' map; empty if none"
+    )
     change_maps = models.JSONField(
         default=dict, help_text="earlier assessment id -> the change map since it (SVG)"
     )

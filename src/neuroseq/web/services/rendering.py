@@ -27,7 +27,13 @@ from neuroseq.assessment import AssessmentError, parse_assessment
 from neuroseq.instrument import InstrumentError, load_instrument
 from neuroseq.web import plan_page
 from neuroseq.web.models import Assessment, RenderedAssessment
-from neuroseq.web.presenters import change_map, earlier_reviews, earlier_signed, present
+from neuroseq.web.presenters import (
+    change_map,
+    earlier_reviews,
+    earlier_signed,
+    family_map,
+    present,
+)
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +48,7 @@ class Fragments:
     scores_html: str
     plan_summary_html: str
     plan_html: dict[str, str] = field(default_factory=dict)  # audience -> plan cards
+    family_map_svg: str | None = None  # what caregivers and teachers see
     stored: RenderedAssessment | None = None
 
 
@@ -105,6 +112,7 @@ def render_live(assessment: Assessment) -> Fragments:
             "assessments/_plan_summary.html", {"plan": summary, "a": assessment}
         ),
         plan_html=plans,
+        family_map_svg=family_map(assessment),
     )
 
 
@@ -116,6 +124,7 @@ def _from_row(row: RenderedAssessment) -> Fragments:
         scores_html=row.scores_html,
         plan_summary_html=row.plan_summary_html,
         plan_html=dict(row.plan_html),
+        family_map_svg=row.family_map_svg or None,
         stored=row,
     )
 
@@ -134,6 +143,7 @@ def store(assessment: Assessment) -> Fragments:
         "scores_html": live.scores_html,
         "plan_summary_html": live.plan_summary_html,
         "plan_html": live.plan_html,
+        "family_map_svg": live.family_map_svg or "",
         "change_maps": {},
     }
     try:
@@ -158,11 +168,15 @@ def fragments(assessment: Assessment) -> Fragments:
     return store(assessment)
 
 
-def change_map_of(before: Assessment, after: Assessment) -> str | None:
-    """The change map between two signed assessments of one child, drawn once per pair."""
+def change_map_of(
+    before: Assessment, after: Assessment, after_fragments: Fragments | None = None
+) -> str | None:
+    """The change map between two signed assessments of one child, drawn once per pair.
+
+    ``after_fragments``: :func:`fragments` of ``after``, if the page has them already."""
     if not (before.is_signed and after.is_signed):
         return change_map(before, after)
-    stored = fragments(after).stored
+    stored = (after_fragments or fragments(after)).stored
     key = str(before.pk)
     if stored is not None and key in stored.change_maps:
         return stored.change_maps[key]

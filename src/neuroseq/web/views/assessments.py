@@ -47,6 +47,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "client": assessment.client,
             "versions": assessment.client.assessments.filter(lineage=assessment.lineage)
             .select_related("signed_by")
+            .defer("inputs", "scores")
             .order_by("version"),
             "rounds": rounds,
             "returned": rounds[0] if rounds and rounds[0].outcome == "returned" else None,

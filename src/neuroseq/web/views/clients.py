@@ -162,7 +162,10 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     latest_signed = next((a for a in current if a.is_signed), None)
     latest = latest_signed or (current[0] if current else None)
     signed = [a for a in current if a.is_signed]
-    progress = rendering.change_map_of(signed[1], signed[0]) if len(signed) > 1 else None
+    latest_view = rendering.fragments(latest) if latest else None
+    progress = (
+        rendering.change_map_of(signed[1], signed[0], latest_view) if len(signed) > 1 else None
+    )
     for a in assessments:
         a.age_text = format_age(float(a.scores.get("chronological_age_months") or 0.0))
     released = set(
@@ -180,7 +183,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "superseded": superseded,
             "released": released,
             "latest": latest,
-            "latest_view": rendering.fragments(latest) if latest else None,
+            "latest_view": latest_view,
             "progress": progress,
             "previous": signed[1] if len(signed) > 1 else None,
             "can_create_assessment": can(request.user, "assessment.create"),  # type: ignore[arg-type]
