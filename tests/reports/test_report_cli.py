@@ -143,6 +143,16 @@ def test_family_reports_are_plain_and_marked_synthetic(family_pages: dict[str, l
     assert "your child" not in "\n".join(family_pages["teacher"])
 
 
+def test_a_caregiver_reads_the_health_check_before_anything_else(tmp_path: Path):
+    now, _ = _real_with_flag_and_previous(tmp_path)
+    pdf = tmp_path / "family.pdf"
+    assert run("report", str(now), "--audience", "caregiver", "-o", str(pdf)).exit_code == 0
+    text = "\n".join(pages_of(pdf))
+    first = text.index("First, with the clinic team")
+    assert "Health check first" in text[first : text.index("CHILD-0042's brain map")]
+    assert first < text.index("What to do")
+
+
 def test_bad_input_exits_2_naming_the_field(tmp_path: Path):
     broken = copy.deepcopy(WORKED_EXAMPLE)
     broken["assessment_date"] = "next week"

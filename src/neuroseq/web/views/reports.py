@@ -54,5 +54,8 @@ def family_report(request: HttpRequest, pk: int) -> HttpResponse:
         client_service.record_read(actor(request), client, "family_report")
         return render(request, "reports/not_shared.html", {"client": client}, status=409)
     audience = "teacher" if kind == ViewerKind.TEACHER else "caregiver"
-    data = service.report_pdf(actor(request), shared, audience)
+    try:
+        data = service.report_pdf(actor(request), shared, audience)
+    except ValidationError:  # a stored record this installation can no longer read
+        return render(request, "reports/not_shared.html", {"client": client}, status=409)
     return _pdf(data, service.filename(shared, audience))
