@@ -131,6 +131,12 @@ def attempt(action, world, http, user):
         before = Job.objects.count()
         response = http.post("/jobs/start/cohort_scores/", {"signed_only": "on"})
         assert (Job.objects.count() == before + 1) == (response.status_code == 302)
+    elif action == "training.use":
+        response = http.get("/training/")
+    elif action == "training.train":
+        response = http.get("/training/trainees/")
+    elif action == "fidelity.view":
+        response = http.get("/training/fidelity/")
     else:
         raise AssertionError(f"no attempt written for {action}")
     assert response.status_code in {200, 302, 403}, (action, response.status_code)

@@ -45,6 +45,9 @@ MATRIX: dict[str, frozenset[str]] = {
     "api.tokens": frozenset({ADMIN, SUPERVISOR, CLINICIAN, TRAINEE, VIEWER}),
     "job.view": frozenset({ADMIN, SUPERVISOR, CLINICIAN, TRAINEE}),
     "export.cohort_scores": frozenset({ADMIN, SUPERVISOR, CLINICIAN}),
+    "training.use": frozenset({SUPERVISOR, CLINICIAN, TRAINEE}),
+    "training.train": frozenset({ADMIN, SUPERVISOR, CLINICIAN}),
+    "fidelity.view": frozenset({ADMIN}),
 }
 ACTIONS = tuple(MATRIX)
 
