@@ -4,7 +4,7 @@ certification rule over a long attempt history.
 Run: ``python benchmarks/bench_training.py``. Prints numbers only; nothing here asserts a
 time. Tracked figure: attempts compared with their key per second; its goal (>= 5) is
 ours: submitting an attempt computes the comparison once, in the request, and the figures
-are stored, so it should take at most 200 ms. Measured on the lead's machine (Nov 2026):
+are stored, so it should take at most 200 ms. Measured when written (Nov 2026, shared 2 cores):
 about 9 per second, most of it in statsmodels' ``cohens_kappa`` (it builds frozen scipy
 distributions for every call; five calls: overall and four domains). The rule is
 evaluated for three levels on every training page view.
