@@ -136,3 +136,19 @@ def test_fidelity_dashboard_lists_levels_expiring_certificates_and_a_chart(world
     assert "<svg" in page and "certification 0.80" in page
     assert "1.00 (n=3)" in page
     assert as_role(Role.SUPERVISOR).get("/training/fidelity/").status_code == 403
+
+
+def test_hostile_rating_forms_get_a_400_and_change_nothing(world, as_role):
+    http = as_role(Role.TRAINEE)
+    url = f"/training/vignettes/{VIGNETTE.id}/"
+    for data in (
+        {"sleep_regulation": "2.0"},
+        {"sleep_regulation": "\x00"},
+        {"sleep_regulation": "9" * 5000},
+        {f"x{i}": "1" for i in range(900)},
+        {"assignment": "not-a-number", "literacy": "7"},
+    ):
+        response = http.post(url, data)
+        assert response.status_code == 400, data
+        assert len(response.content) < 200_000
+    assert not VignetteAttempt.objects.exists()
