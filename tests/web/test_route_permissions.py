@@ -61,6 +61,7 @@ from neuroseq.web.models import (
     VignetteAttempt,
 )
 from neuroseq.web.permissions import ACCOUNT_ROUTES, MATRIX, PUBLIC_ROUTES
+from neuroseq.web.services import staffing as staffing_service
 from neuroseq.web.services.audit import Actor
 from neuroseq.web.services.certification import submit_attempt
 
@@ -108,6 +109,7 @@ OBJECT_KINDS = {
     ("teams", "team_pk"): "team",
     ("tokens", "pk"): "token",
     ("jobs", "pk"): "job",
+    ("staffings", "staffing_id"): "staffing",
     ("attempts", "pk"): "attempt",
     ("trainees", "pk"): "membership",
 }
@@ -303,6 +305,15 @@ def scopes(world, tmp_path, settings) -> Scopes:
     }
     objects["other_team"]["job"] = _job(world.team2_clinician.user, tmp_path)
     objects["other_org"]["job"] = _job(world.other.user, tmp_path)
+    # A staffing per scope, each led by someone of that scope (a lead sees their staffing).
+    system = Actor.system("tests")
+    for name, lead in (
+        ("own", world.members[Role.SUPERVISOR].user),
+        ("other_team", world.team2_clinician.user),
+        ("other_org", world.other.user),
+    ):
+        assessment = objects[name]["assessment"]
+        objects[name]["staffing"] = staffing_service.open_staffing(system, assessment, lead=lead)
     objects["own"]["attempt"] = {
         role: _attempt(user)
         for role, user in users.items()
@@ -405,7 +416,7 @@ def _expected(route: Route, role: str, scope: str) -> str:
         return "allowed"
     if scope in {"other_org", "missing"} or PERSONAL_KINDS & set(route.objects):
         return "not_found"
-    team_scoped = {"client", "assessment", "viewer"} & set(route.objects)
+    team_scoped = {"client", "assessment", "viewer", "staffing"} & set(route.objects)
     return "not_found" if team_scoped and role in TEAM_SCOPED else "allowed"
 
 

@@ -45,6 +45,10 @@ MATRIX: dict[str, frozenset[str]] = {
     "api.tokens": frozenset({ADMIN, SUPERVISOR, CLINICIAN, TRAINEE, VIEWER}),
     "job.view": frozenset({ADMIN, SUPERVISOR, CLINICIAN, TRAINEE}),
     "export.cohort_scores": frozenset({ADMIN, SUPERVISOR, CLINICIAN}),
+    "analytics.view": frozenset({ADMIN, SUPERVISOR}),
+    "staffing.view": frozenset({ADMIN, SUPERVISOR, CLINICIAN, TRAINEE}),
+    "staffing.rate": frozenset({SUPERVISOR, CLINICIAN, TRAINEE}),
+    "staffing.lead": frozenset({SUPERVISOR}),
     "training.use": frozenset({SUPERVISOR, CLINICIAN, TRAINEE}),
     "training.train": frozenset({ADMIN, SUPERVISOR, CLINICIAN}),
     "fidelity.view": frozenset({ADMIN}),
@@ -138,7 +142,9 @@ def get_assessment(user: User | None, pk: object) -> Assessment:
     try:
         return (
             visible_assessments(user)
-            .select_related("client", "client__care_team", "signed_by", "created_by")
+            .select_related(
+                "client", "client__care_team", "client__organisation", "signed_by", "created_by"
+            )
             .get(pk=pk)
         )
     except (Assessment.DoesNotExist, ValueError, TypeError):
