@@ -174,3 +174,12 @@ def test_fidelity_chart_shows_agreement_among_the_raters_of_closed_staffings(wor
     page = as_role(Role.ORG_ADMIN).get("/training/fidelity/").content.decode()
     assert "Staffings (agreement among raters)" in page
     assert f"{expected:.2f} (n=1)" in page
+
+
+def test_an_attempt_on_a_retired_case_version_still_shows_its_stored_figures(world, as_role):
+    _passes(world.user(Role.TRAINEE), 1)
+    attempt = VignetteAttempt.objects.get(user=world.user(Role.TRAINEE))
+    VignetteAttempt.objects.filter(pk=attempt.pk).update(vignette_version=99)
+    page = as_role(Role.TRAINEE).get(f"/training/attempts/{attempt.pk}/")
+    assert page.status_code == 200
+    assert "is no longer in the library" in page.content.decode()
