@@ -46,6 +46,11 @@ class Vignette(Strict):
         return f"{years} years {months} months" if months else f"{years} years"
 
     @property
+    def description_paragraphs(self) -> list[str]:
+        """The functional description's paragraphs (blank lines in the YAML file)."""
+        return [p.strip() for p in self.functional_description.split("\n") if p.strip()]
+
+    @property
     def key_statuses(self) -> dict[str, int]:
         return {fid: k.status for fid, k in self.key.items()}
 
@@ -72,6 +77,7 @@ class CertificationRules(Strict):
     rationale: str = Field(min_length=50)
     bootstrap: str = Field(min_length=50)
     levels: list[LevelRule] = Field(min_length=1)
+    explanations: dict[Identifier, str]  # plain words for each figure a trainee sees
 
     @model_validator(mode="after")
     def _ranks_follow_requirements(self) -> CertificationRules:

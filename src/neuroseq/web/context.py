@@ -24,5 +24,8 @@ def clinic(request: HttpRequest) -> dict[str, Any]:
             "jobs": membership is not None and can(user, "job.view"),  # type: ignore[arg-type]
             "analytics": membership is not None and can(user, "analytics.view"),  # type: ignore[arg-type]
             "staffings": membership is not None and can(user, "staffing.rate"),  # type: ignore[arg-type]
+            "training": membership is not None
+            and (can(user, "training.use") or can(user, "training.train")),  # type: ignore[arg-type]
+            "fidelity": membership is not None and can(user, "fidelity.view"),  # type: ignore[arg-type]
         },
     }
