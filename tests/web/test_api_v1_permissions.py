@@ -14,6 +14,8 @@ from neuroseq.interop.fhir_export import assessment_bundle
 from neuroseq.web.api_v1 import api_v1
 from neuroseq.web.models import Role
 from neuroseq.web.permissions import MATRIX
+from neuroseq.web.services import staffing as staffing_service
+from neuroseq.web.services.audit import Actor
 
 from .helpers import api_token, bearer, example_inputs
 
@@ -45,7 +47,22 @@ def request_for(world, method, path, action):
         body = {"inputs": example_inputs(assessment_date="2026-06-03")}
     elif path.endswith("/amend"):
         body = {"reason": "a rating was entered in the wrong row"}
+    if "{staffing_id}" in path:
+        url = url.replace("{staffing_id}", str(_staffing(world).pk))
+        if method == "PUT":
+            body = {"ratings": {load_instrument().function_ids[0]: 2}}
     return url, body
+
+
+def _staffing(world):
+    """A staffing of the draft: every role that may rate is invited and has rated one item."""
+    lead = world.user(Role.SUPERVISOR)
+    staffing = staffing_service.open_staffing(Actor(lead, "lead"), world.draft)
+    first = load_instrument(world.draft.instrument_version).function_ids[0]
+    for role in (Role.SUPERVISOR, Role.CLINICIAN, Role.TRAINEE):
+        staffing_service.invite(Actor(lead, "lead"), staffing, world.user(role))
+        staffing_service.save_ratings(Actor(world.user(role), role), staffing, {first: 1})
+    return staffing
 
 
 @override_settings(NEUROSEQ_RESEARCH_MIN_CELL=1)
@@ -61,7 +78,7 @@ def test_operation_permissions(world, http, method, path, action, who):
         response = http.generic(method, url, json.dumps(body), "application/json", **headers)
     code = response.status_code
     if who == "other_organisation":
-        if "{client_id}" in path or "{assessment_id}" in path:
+        if "{client_id}" in path or "{assessment_id}" in path or "{staffing_id}" in path:
             assert code == 404, (url, code)
         else:  # lists and exports are scoped to organisation B: nothing of A appears
             assert world.child1.display_id.encode() not in response.content

@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from neuroseq.web.models import ApiToken, Assessment, Client, FamilyRelease, Job, Role
+from neuroseq.web.models import (
+    ApiToken,
+    Assessment,
+    Client,
+    FamilyRelease,
+    Job,
+    Role,
+    Staffing,
+)
 from neuroseq.web.permissions import MATRIX
 from neuroseq.web.services import assessments as assessment_service
 from neuroseq.web.services.audit import Actor
@@ -131,6 +139,16 @@ def attempt(action, world, http, user):
         before = Job.objects.count()
         response = http.post("/jobs/start/cohort_scores/", {"signed_only": "on"})
         assert (Job.objects.count() == before + 1) == (response.status_code == 302)
+    elif action == "analytics.view":
+        response = http.get("/analytics/")
+    elif action == "staffing.view":
+        response = http.get(f"/assessments/{world.draft.pk}/staffing/")
+    elif action == "staffing.rate":  # not invited: sent back to the staffing page (302)
+        response = http.get(f"/assessments/{world.draft.pk}/staffing/rate/")
+    elif action == "staffing.lead":
+        response = http.post(f"/assessments/{world.draft.pk}/staffing/open/")
+        opened = Staffing.objects.filter(assessment=world.draft).exists()
+        assert opened == (response.status_code == 302)
     else:
         raise AssertionError(f"no attempt written for {action}")
     assert response.status_code in {200, 302, 403}, (action, response.status_code)

@@ -59,6 +59,8 @@ from neuroseq.web.models import (
     User,
 )
 from neuroseq.web.permissions import ACCOUNT_ROUTES, MATRIX, PUBLIC_ROUTES
+from neuroseq.web.services import staffing as staffing_service
+from neuroseq.web.services.audit import Actor
 
 from .factories import MembershipFactory, UserFactory
 from .helpers import make_assessment, sign_in
@@ -104,6 +106,7 @@ OBJECT_KINDS = {
     ("teams", "team_pk"): "team",
     ("tokens", "pk"): "token",
     ("jobs", "pk"): "job",
+    ("staffings", "staffing_id"): "staffing",
 }
 #: Records that belong to one person, not to a care team: "own" is the asker's own record,
 #: and anybody else's answers 404 whatever the role (an admin does not revoke others' tokens).
@@ -296,6 +299,15 @@ def scopes(world, tmp_path, settings) -> Scopes:
     }
     objects["other_team"]["job"] = _job(world.team2_clinician.user, tmp_path)
     objects["other_org"]["job"] = _job(world.other.user, tmp_path)
+    # A staffing per scope, each led by someone of that scope (a lead sees their staffing).
+    system = Actor.system("tests")
+    for name, lead in (
+        ("own", world.members[Role.SUPERVISOR].user),
+        ("other_team", world.team2_clinician.user),
+        ("other_org", world.other.user),
+    ):
+        assessment = objects[name]["assessment"]
+        objects[name]["staffing"] = staffing_service.open_staffing(system, assessment, lead=lead)
     leaks = [world.other_child.display_id, world.other_child.given_name, world.other.user.email]
     return Scopes(objects, users, leaks)
 
@@ -380,7 +392,7 @@ def _expected(route: Route, role: str, scope: str) -> str:
         return "allowed"
     if scope in {"other_org", "missing"} or PERSONAL_KINDS & set(route.objects):
         return "not_found"
-    team_scoped = {"client", "assessment", "viewer"} & set(route.objects)
+    team_scoped = {"client", "assessment", "viewer", "staffing"} & set(route.objects)
     return "not_found" if team_scoped and role in TEAM_SCOPED else "allowed"
 
 

@@ -10,7 +10,16 @@ from django.core.management import call_command
 from django.test import RequestFactory
 
 from neuroseq.web.demo import DEMO_PASSWORD, logins
-from neuroseq.web.models import Assessment, AuditEvent, Client, Membership, Organisation, Role
+from neuroseq.web.models import (
+    Assessment,
+    AuditEvent,
+    Client,
+    Membership,
+    Organisation,
+    Role,
+    Staffing,
+    StaffingStatus,
+)
 from neuroseq.web.services.audit import verify_chain
 
 
@@ -42,6 +51,20 @@ def test_seed_creates_labelled_synthetic_organisations_and_logins(db):
     request = RequestFactory().post("/accounts/login/")
     user = authenticate(request, username="supervisor@riverside.example", password=DEMO_PASSWORD)
     assert user is not None and user.is_demo
+    assert verify_chain().ok
+
+
+def test_seed_opens_one_synthetic_staffing_per_demo_clinic(db):
+    seed(4)
+    for org in Organisation.objects.all():
+        staffing = Staffing.objects.get(assessment__client__organisation=org)
+        assert staffing.status == StaffingStatus.OPEN and staffing.synthetic
+        assert staffing.assessment.status == "draft" and staffing.assessment.synthetic
+        assert staffing.lead.email == f"supervisor@{org.slug}.example"
+        raters = {r.user.email: r for r in staffing.raters.select_related("user")}
+        assert set(raters) == {f"clinician@{org.slug}.example", f"trainee@{org.slug}.example"}
+        assert raters[f"clinician@{org.slug}.example"].submitted
+        assert not raters[f"trainee@{org.slug}.example"].submitted
     assert verify_chain().ok
 
 

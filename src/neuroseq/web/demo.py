@@ -17,11 +17,22 @@ from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from neuroseq.cohort.synth import iter_synthetic_assessments
-from neuroseq.web.models import ClientStatus, Membership, Organisation, Role, ViewerKind
-from neuroseq.web.services import assessments, clients, memberships
+from neuroseq.web.models import (
+    Assessment,
+    AssessmentStatus,
+    ClientStatus,
+    Membership,
+    Organisation,
+    Role,
+    StoredScores,
+    ViewerKind,
+)
+from neuroseq.web.services import assessments, clients, memberships, stored_scores
+from neuroseq.web.services import staffing as staffing_service
 from neuroseq.web.services.audit import Actor
 
 DEMO_PASSWORD = "neuroseq-demo-2026"
@@ -153,6 +164,16 @@ def seed(clients_per_org: int = 100, out: Any = None) -> bool:
     return created
 
 
+def store_missing_scores(out: Any = None) -> None:
+    """A demo seeded before stored scores existed gets them (the analytics page needs them)."""
+    for slug, _name, _prefix in ORGANISATIONS:
+        org = Organisation.objects.filter(slug=slug).first()
+        if org is not None and not StoredScores.objects.filter(organisation=org).exists():
+            rows = stored_scores.backfill(Actor.system("seed_demo"), org)
+            if out is not None:
+                out(f"stored the scores of {rows} signed assessments of {org.name}")
+
+
 def _seed_organisation(
     slug: str, name: str, prefix: str, batch: list[dict[str, Any]], rng: random.Random
 ) -> None:
@@ -201,6 +222,42 @@ def _seed_organisation(
             clients.link_viewer(actor, client, people["teacher"], kind=ViewerKind.TEACHER)
         history = [first, *follow_ups(first, rng.randint(0, 3), rng)]
         _assessments(actor, client, history, signer, rng, share=linked)
+    _open_staffing(actor, org, people)
+
+
+def _open_staffing(actor: Actor, org: Organisation, people: dict[str, Membership]) -> None:
+    """One open staffing of a draft: the supervisor leads, the clinician has submitted, the
+    trainee has rated part of it (synthetic, like everything here)."""
+    draft = (
+        Assessment.objects.filter(client__organisation=org, status=AssessmentStatus.DRAFT)
+        .order_by("client__display_id")
+        .first()
+    )
+    if draft is None:
+        client = (
+            org.clients.annotate(versions=Count("assessments"))
+            .filter(versions__lt=4, birth_date__gt=timezone.localdate() - dt.timedelta(days=6000))
+            .order_by("display_id")
+            .first()
+        )
+        if client is None:
+            return
+        record = copy.deepcopy(client.assessments.order_by("-assessment_date").first().inputs)
+        record["assessment_date"] = timezone.localdate().isoformat()
+        draft = assessments.create_draft(actor, client, record)
+    lead = people["supervisor"].user
+    staffing = staffing_service.open_staffing(actor, draft, lead=lead)
+    function_ids = list(draft.inputs.get("functional") or {})
+    own = {f: v for f, v in draft.inputs["functional"].items() if v is not None}
+    for short in ("clinician", "trainee"):
+        staffing_service.invite(actor, staffing, people[short].user)
+    clinician, trainee = people["clinician"].user, people["trainee"].user
+    if not own:
+        return
+    staffing_service.save_ratings(actor, staffing, own, rater=clinician)
+    staffing_service.submit_ratings(actor, staffing, rater=clinician)
+    half = {f: own[f] for f in function_ids[: len(function_ids) // 2] if f in own}
+    staffing_service.save_ratings(actor, staffing, half, rater=trainee)
 
 
 def _assessments(

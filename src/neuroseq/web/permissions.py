@@ -45,6 +45,10 @@ MATRIX: dict[str, frozenset[str]] = {
     "api.tokens": frozenset({ADMIN, SUPERVISOR, CLINICIAN, TRAINEE, VIEWER}),
     "job.view": frozenset({ADMIN, SUPERVISOR, CLINICIAN, TRAINEE}),
     "export.cohort_scores": frozenset({ADMIN, SUPERVISOR, CLINICIAN}),
+    "analytics.view": frozenset({ADMIN, SUPERVISOR}),
+    "staffing.view": frozenset({ADMIN, SUPERVISOR, CLINICIAN, TRAINEE}),
+    "staffing.rate": frozenset({SUPERVISOR, CLINICIAN, TRAINEE}),
+    "staffing.lead": frozenset({SUPERVISOR}),
 }
 ACTIONS = tuple(MATRIX)
 

@@ -6,6 +6,7 @@ from neuroseq.web.api import api
 from neuroseq.web.api_v1 import api_v1
 from neuroseq.web.views import (
     accounts,
+    analytics,
     assessments,
     audit,
     auth,
@@ -16,6 +17,7 @@ from neuroseq.web.views import (
     members,
     progress,
     review,
+    staffing,
 )
 
 urlpatterns = [
@@ -78,7 +80,26 @@ urlpatterns = [
         "assessments/<int:pk>/release/", assessments.assessment_release, name="assessment_release"
     ),
     path("assessments/<int:pk>/plan/", assessments.assessment_plan, name="assessment_plan"),
+    # Issue 11: blind multi-rater staffing of a draft's functional review.
+    path("staffings/", staffing.my_staffings, name="my_staffings"),
+    path("assessments/<int:pk>/staffing/", staffing.staffing_page, name="staffing_page"),
+    path("assessments/<int:pk>/staffing/open/", staffing.staffing_open, name="staffing_open"),
+    path("assessments/<int:pk>/staffing/invite/", staffing.staffing_invite, name="staffing_invite"),
+    path("assessments/<int:pk>/staffing/rate/", staffing.staffing_rate, name="staffing_rate"),
+    path(
+        "assessments/<int:pk>/staffing/rate/save/",
+        staffing.staffing_rate_save,
+        name="staffing_rate_save",
+    ),
+    path("assessments/<int:pk>/staffing/close/", staffing.staffing_close, name="staffing_close"),
+    path(
+        "assessments/<int:pk>/staffing/consensus/",
+        staffing.staffing_consensus,
+        name="staffing_consensus",
+    ),
     path("audit/", audit.audit_log, name="audit_log"),
+    path("analytics/", analytics.analytics_page, name="analytics"),
+    path("analytics/clients/", analytics.analytics_clients, name="analytics_clients"),
     path("members/", members.members, name="members"),
     path("members/<int:pk>/role/", members.member_role, name="member_role"),
     path("members/<int:pk>/active/", members.member_active, name="member_active"),

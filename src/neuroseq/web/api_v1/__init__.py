@@ -14,6 +14,7 @@ from ninja import NinjaAPI
 from neuroseq.web.api_v1 import problems
 from neuroseq.web.api_v1.auth import AUTH
 from neuroseq.web.api_v1.routes import router
+from neuroseq.web.api_v1.staffing import router as staffing_router
 
 
 class ProblemAPI(NinjaAPI):
@@ -47,4 +48,5 @@ api_v1 = ProblemAPI(
     docs_decorator=login_required,
 )
 api_v1.add_router("", router)
+api_v1.add_router("", staffing_router)
 problems.install(api_v1)

@@ -9,13 +9,21 @@ from neuroseq.web.models.accounts import (
     TokenPurpose,
     User,
 )
+from neuroseq.web.models.analytics import StoredScores
 from neuroseq.web.models.api_tokens import ApiToken
 from neuroseq.web.models.assessments import Assessment, AssessmentStatus, ImmutableRecordError
 from neuroseq.web.models.audit import AuditChainHead, AuditCheckpoint, AuditEvent, CheckpointKind
 from neuroseq.web.models.clients import Client, ClientStatus, ViewerKind, ViewerLink
 from neuroseq.web.models.jobs import Job, JobStatus
 from neuroseq.web.models.rendered import RenderedAssessment
+from neuroseq.web.models.staffing import Staffing, StaffingRater, StaffingStatus
 from neuroseq.web.models.throttle import LoginThrottle
+from neuroseq.web.models.training import (
+    Certification,
+    CertificationLevel,
+    VignetteAssignment,
+    VignetteAttempt,
+)
 from neuroseq.web.models.workflow import (
     DraftRevision,
     FamilyRelease,
@@ -32,6 +40,8 @@ __all__ = [
     "AuditCheckpoint",
     "AuditEvent",
     "CareTeam",
+    "Certification",
+    "CertificationLevel",
     "CheckpointKind",
     "Client",
     "ClientStatus",
@@ -46,9 +56,15 @@ __all__ = [
     "RenderedAssessment",
     "ReviewOutcome",
     "ReviewRound",
+    "StoredScores",
     "Role",
+    "Staffing",
+    "StaffingRater",
+    "StaffingStatus",
     "TokenPurpose",
     "User",
     "ViewerKind",
     "ViewerLink",
+    "VignetteAssignment",
+    "VignetteAttempt",
 ]

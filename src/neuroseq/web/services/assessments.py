@@ -35,8 +35,9 @@ from neuroseq.web.models import (
     ReviewRound,
 )
 from neuroseq.web.permissions import require
-from neuroseq.web.services import rendering
+from neuroseq.web.services import rendering, stored_scores
 from neuroseq.web.services.audit import Actor, record
+from neuroseq.web.services.staffed_signing import require_certified_lead
 
 log = logging.getLogger(__name__)
 
@@ -327,6 +328,7 @@ def sign(actor: Actor, assessment: Assessment, *, signer: Any = None) -> Assessm
     with transaction.atomic():
         locked = _locked(assessment, IN_REVIEW, "signed")
         _require_complete(locked, "signed")
+        require_certified_lead(locked, signer)
         review = _pending_round(locked)
         if review is not None:
             review.outcome = ReviewOutcome.SIGNED
@@ -334,6 +336,7 @@ def sign(actor: Actor, assessment: Assessment, *, signer: Any = None) -> Assessm
             review.save()
         locked.status, locked.signed_by, locked.signed_at = SIGNED, signer, timezone.now()
         locked.save()
+        stored_scores.store_signed(locked)
         _audit(actor, "assessment.sign", locked, signer=signer.email)
         transaction.on_commit(partial(_render_once, locked))
     return locked

@@ -24,6 +24,7 @@ from neuroseq.web.models import Assessment, AssessmentStatus, ImmutableRecordErr
 from neuroseq.web.permissions import can, get_assessment
 from neuroseq.web.presenters import earlier_reviews, present
 from neuroseq.web.services import assessments as service
+from neuroseq.web.services import staffed_signing
 from neuroseq.web.views.common import actor, clinic_view
 
 
@@ -114,6 +115,8 @@ def _review_page(
         "sign_form": SignForm(),
         "can_return": can(request.user, "assessment.return"),  # type: ignore[arg-type]
         "can_sign": can(request.user, "assessment.sign"),  # type: ignore[arg-type]
+        "staffed": staffed_signing.is_staffed(assessment),
+        "certified_lead": staffed_signing.is_certified_lead(request.user),  # type: ignore[arg-type]
         **extra,
     }
     return render(request, "assessments/review.html", context, status=status)
