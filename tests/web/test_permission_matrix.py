@@ -147,6 +147,12 @@ def attempt(action, world, http, user):
         response = http.post(f"/assessments/{world.draft.pk}/staffing/open/")
         opened = Staffing.objects.filter(assessment=world.draft).exists()
         assert opened == (response.status_code == 302)
+    elif action == "training.use":
+        response = http.get("/training/")
+    elif action == "training.train":
+        response = http.get("/training/trainees/")
+    elif action == "fidelity.view":
+        response = http.get("/training/fidelity/")
     else:
         raise AssertionError(f"no attempt written for {action}")
     assert response.status_code in {200, 302, 403}, (action, response.status_code)

@@ -46,6 +46,7 @@ from django.test import Client as HttpClient
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from neuroseq.training import load_vignettes
 from neuroseq.web.models import (
     ApiToken,
     Assessment,
@@ -57,10 +58,12 @@ from neuroseq.web.models import (
     Membership,
     Role,
     User,
+    VignetteAttempt,
 )
 from neuroseq.web.permissions import ACCOUNT_ROUTES, MATRIX, PUBLIC_ROUTES
 from neuroseq.web.services import staffing as staffing_service
 from neuroseq.web.services.audit import Actor
+from neuroseq.web.services.certification import submit_attempt
 
 from .factories import MembershipFactory, UserFactory
 from .helpers import make_assessment, sign_in
@@ -107,10 +110,12 @@ OBJECT_KINDS = {
     ("tokens", "pk"): "token",
     ("jobs", "pk"): "job",
     ("staffings", "staffing_id"): "staffing",
+    ("attempts", "pk"): "attempt",
+    ("trainees", "pk"): "membership",
 }
 #: Records that belong to one person, not to a care team: "own" is the asker's own record,
 #: and anybody else's answers 404 whatever the role (an admin does not revoke others' tokens).
-PERSONAL_KINDS = {"token", "job"}
+PERSONAL_KINDS = {"token", "job", "attempt"}
 #: Parameters that name a choice, not a record, by (segment before it, name): the value
 #: filled in every scope and, where the choice carries its own permission (a job kind), the
 #: action the route checks for that value on top of its declared one.
@@ -118,6 +123,7 @@ VALUE_PARAMS: dict[tuple[str, str], tuple[str, str | None]] = {
     ("exports", "kind"): ("scores", None),
     ("start", "kind"): ("cohort_scores", "export.cohort_scores"),
     ("edit", "step"): ("history", None),
+    ("vignettes", "vignette_id"): ("early_neglect_toddler", None),
 }
 
 
@@ -308,6 +314,13 @@ def scopes(world, tmp_path, settings) -> Scopes:
     ):
         assessment = objects[name]["assessment"]
         objects[name]["staffing"] = staffing_service.open_staffing(system, assessment, lead=lead)
+    objects["own"]["attempt"] = {
+        role: _attempt(user)
+        for role, user in users.items()
+        if role in {Role.SUPERVISOR, Role.CLINICIAN, Role.TRAINEE}
+    }
+    objects["other_team"]["attempt"] = _attempt(world.team2_clinician.user)
+    objects["other_org"]["attempt"] = _attempt(world.other.user)
     leaks = [world.other_child.display_id, world.other_child.given_name, world.other.user.email]
     return Scopes(objects, users, leaks)
 
@@ -319,6 +332,17 @@ def _token(user: User) -> ApiToken:
         prefix=f"t{user.pk}",
         digest="0" * 64,
         expires_at=timezone.now() + timedelta(days=1),
+    )
+
+
+def _attempt(user: User) -> VignetteAttempt:
+    """A vignette attempt of ``user`` (personal: only its owner, or a trainer, reads it)."""
+    vignette = load_vignettes()[0]
+    return submit_attempt(
+        Actor(user, user.email),
+        vignette_id=vignette.id,
+        version=vignette.version,
+        ratings=vignette.key_statuses,
     )
 
 

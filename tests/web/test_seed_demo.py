@@ -8,19 +8,24 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.test import RequestFactory
+from django.utils import timezone
 
 from neuroseq.web.demo import DEMO_PASSWORD, logins
 from neuroseq.web.models import (
     Assessment,
     AuditEvent,
+    Certification,
     Client,
     Membership,
     Organisation,
     Role,
     Staffing,
     StaffingStatus,
+    User,
+    VignetteAttempt,
 )
 from neuroseq.web.services.audit import verify_chain
+from neuroseq.web.services.certification import valid_certificate
 
 
 @pytest.fixture(autouse=True)
@@ -65,6 +70,22 @@ def test_seed_opens_one_synthetic_staffing_per_demo_clinic(db):
         assert set(raters) == {f"clinician@{org.slug}.example", f"trainee@{org.slug}.example"}
         assert raters[f"clinician@{org.slug}.example"].submitted
         assert not raters[f"trainee@{org.slug}.example"].submitted
+    assert verify_chain().ok
+
+
+def test_seed_gives_the_supervisor_certificates_and_the_trainee_attempts(db):
+    seed(2)
+    today = timezone.localdate()
+    supervisor = User.objects.get(email="supervisor@riverside.example")
+    trainer = valid_certificate(supervisor, "trainer", today)
+    lead = Certification.objects.get(user=supervisor, level="staffing_lead")
+    assert trainer is not None and valid_certificate(supervisor, "staffing_lead", today)
+    assert (lead.expires_on - today).days == 40
+    trainee = User.objects.get(email="trainee@riverside.example")
+    attempts = VignetteAttempt.objects.filter(user=trainee)
+    assert attempts.count() == 2
+    assert all(0 < a.icc_a1 < 1 for a in attempts)
+    assert valid_certificate(trainee, "rater", today) is None
     assert verify_chain().ok
 
 

@@ -18,6 +18,7 @@ from neuroseq.training.certification import (
     is_current,
     renewal_due,
 )
+from neuroseq.training.fidelity import MonthPoint, agreement_by_month, agreement_chart_svg
 from neuroseq.training.loader import (
     TrainingDataError,
     check_vignette,
@@ -34,11 +35,14 @@ __all__ = [
     "HeldCertificate",
     "KeyRating",
     "LevelRule",
+    "MonthPoint",
     "RuleResult",
     "TrainingDataError",
     "Vignette",
     "add_months",
     "agreement",
+    "agreement_by_month",
+    "agreement_chart_svg",
     "check_vignette",
     "days_left",
     "evaluate",

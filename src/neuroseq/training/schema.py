@@ -72,6 +72,7 @@ class CertificationRules(Strict):
     rationale: str = Field(min_length=50)
     bootstrap: str = Field(min_length=50)
     levels: list[LevelRule] = Field(min_length=1)
+    explanations: dict[Identifier, str]  # plain words for each figure a trainee sees
 
     @model_validator(mode="after")
     def _ranks_follow_requirements(self) -> CertificationRules:

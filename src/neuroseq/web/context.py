@@ -23,5 +23,8 @@ def clinic(request: HttpRequest) -> dict[str, Any]:
             "members": membership is not None and can(user, "members.manage"),  # type: ignore[arg-type]
             "jobs": membership is not None and can(user, "job.view"),  # type: ignore[arg-type]
             "staffings": membership is not None and can(user, "staffing.rate"),  # type: ignore[arg-type]
+            "training": membership is not None
+            and (can(user, "training.use") or can(user, "training.train")),  # type: ignore[arg-type]
+            "fidelity": membership is not None and can(user, "fidelity.view"),  # type: ignore[arg-type]
         },
     }

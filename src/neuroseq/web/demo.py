@@ -21,6 +21,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from neuroseq.cohort.synth import iter_synthetic_assessments
+from neuroseq.training import add_months, load_rules, load_vignettes
 from neuroseq.web.models import (
     Assessment,
     AssessmentStatus,
@@ -30,7 +31,7 @@ from neuroseq.web.models import (
     Role,
     ViewerKind,
 )
-from neuroseq.web.services import assessments, clients, memberships
+from neuroseq.web.services import assessments, certification, clients, memberships
 from neuroseq.web.services import staffing as staffing_service
 from neuroseq.web.services.audit import Actor
 
@@ -186,6 +187,7 @@ def _seed_organisation(
         memberships.add_to_team(actor, team, people["supervisor"])
         memberships.add_to_team(actor, team, people["clinician"])
     memberships.add_to_team(actor, teams[0], people["trainee"])
+    _training(actor, org, people, rng)
     signer = people["supervisor"].user
     for number, first in enumerate(batch, start=1):
         birth = dt.date.fromisoformat(first["client"]["birth_date"])
@@ -247,6 +249,47 @@ def _open_staffing(actor: Actor, org: Organisation, people: dict[str, Membership
     staffing_service.submit_ratings(actor, staffing, rater=clinician)
     half = {f: own[f] for f in function_ids[: len(function_ids) // 2] if f in own}
     staffing_service.save_ratings(actor, staffing, half, rater=trainee)
+
+
+DEMO_LEAD_EXPIRES_IN_DAYS = 40  # the fidelity dashboard shows a renewal coming up
+
+
+def _training(
+    actor: Actor, org: Organisation, people: dict[str, Membership], rng: random.Random
+) -> None:
+    """The supervisor is a certified staffing lead (expiring soon) and trainer; the trainee
+    has rated two vignettes (one close to the key, one with misses) and has one assigned."""
+    today = timezone.localdate()
+    supervisor = people["supervisor"].user
+    lead_expires = today + dt.timedelta(days=DEMO_LEAD_EXPIRES_IN_DAYS)
+    for level, issued in (
+        ("staffing_lead", add_months(lead_expires, -load_rules().expiry_months)),
+        ("trainer", today - dt.timedelta(days=60)),
+    ):
+        certification.demo_certificate(
+            actor, user=supervisor, level=level, issued_on=issued, organisation=org
+        )
+    trainee = people["trainee"].user
+    cases = load_vignettes()
+    for days_ago, vignette, misses in ((20, cases[0], 2), (10, cases[1], 7)):
+        ratings: dict[str, int | None] = dict(vignette.key_statuses)
+        for fid in rng.sample(sorted(ratings), misses):
+            key = vignette.key_statuses[fid]
+            ratings[fid] = key + 1 if key < 3 else key - 1
+        certification.submit_attempt(
+            Actor(trainee, trainee.email),
+            vignette_id=vignette.id,
+            version=vignette.version,
+            ratings=ratings,
+            now=timezone.now() - dt.timedelta(days=days_ago),
+        )
+    certification.assign(
+        Actor(supervisor, supervisor.email),
+        trainee=trainee,
+        vignette_id=cases[2].id,
+        due=today + dt.timedelta(days=14),
+        today=today,
+    )
 
 
 def _assessments(

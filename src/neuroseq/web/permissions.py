@@ -48,6 +48,9 @@ MATRIX: dict[str, frozenset[str]] = {
     "staffing.view": frozenset({ADMIN, SUPERVISOR, CLINICIAN, TRAINEE}),
     "staffing.rate": frozenset({SUPERVISOR, CLINICIAN, TRAINEE}),
     "staffing.lead": frozenset({SUPERVISOR}),
+    "training.use": frozenset({SUPERVISOR, CLINICIAN, TRAINEE}),
+    "training.train": frozenset({ADMIN, SUPERVISOR, CLINICIAN}),
+    "fidelity.view": frozenset({ADMIN}),
 }
 ACTIONS = tuple(MATRIX)
 

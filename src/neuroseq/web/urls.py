@@ -17,6 +17,7 @@ from neuroseq.web.views import (
     progress,
     review,
     staffing,
+    training,
 )
 
 urlpatterns = [
@@ -115,6 +116,21 @@ urlpatterns = [
     path("jobs/<uuid:pk>/", jobs.job_detail, name="job_detail"),
     path("jobs/<uuid:pk>/status/", jobs.job_status, name="job_status"),
     path("jobs/<uuid:pk>/download/", jobs.job_download, name="job_download"),
+    path("training/", training.training_home, name="training_home"),
+    path(
+        "training/vignettes/<slug:vignette_id>/", training.vignette_rate, name="training_vignette"
+    ),
+    path("training/attempts/<int:pk>/", training.attempt_result, name="training_attempt"),
+    path("training/trainees/", training.trainees, name="training_trainees"),
+    path("training/trainees/<int:pk>/", training.trainee_detail, name="training_trainee"),
+    path(
+        "training/trainees/<int:pk>/certify/",
+        training.trainee_certify,
+        name="training_certify",
+    ),
+    path("training/trainees/<int:pk>/revoke/", training.trainee_revoke, name="training_revoke"),
+    path("training/assign/", training.training_assign, name="training_assign"),
+    path("training/fidelity/", training.fidelity, name="training_fidelity"),
     path("api/", api.urls),
     # The admin signs in through the same page as everyone (lockout and two-factor included).
     path("admin/login/", auth.admin_login, name="admin_login"),

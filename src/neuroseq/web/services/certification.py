@@ -204,9 +204,11 @@ def _finite(value: Any) -> Any:
 
 def _clean_ratings(ratings: Mapping[str, Any], function_ids: tuple[str, ...]) -> dict[str, Any]:
     errors: dict[str, str] = {}
-    for fid in ratings:
-        if fid not in function_ids:
-            errors[f"ratings.{fid}"] = "unknown function"
+    unknown = [str(fid) for fid in ratings if fid not in function_ids]
+    for fid in unknown[:5]:
+        errors[f"ratings.{fid[:48]}"] = "unknown function"
+    if len(unknown) > 5:
+        errors["ratings"] = f"{len(unknown)} unknown items in all; expected function ids"
     clean: dict[str, int | None] = {}
     for fid in function_ids:
         value = ratings.get(fid)
