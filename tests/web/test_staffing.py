@@ -355,3 +355,17 @@ def test_autosave_of_my_ratings(world, team):
     not_invited = save(lead, [{"kind": "set", "path": f"functional.{first}", "value": "1"}])
     assert not_invited.status_code == 409
     assert staffing.raters.get(user=clinician).ratings == {first: 3}
+
+
+def test_fidelity_dashboard_charts_the_agreement_of_staffings(world, team):
+    staffing, _, raters = team
+    n = len(items(world.draft))
+    data = constructed(n)
+    for user, values in zip(raters, data.values(), strict=True):
+        rate_all(staffing, user, values)
+        service.submit_ratings(me(user), staffing)
+    matrix = [list(row) for row in zip(*data.values(), strict=True) if None not in row]
+    expected = icc(matrix, "ICC2").value
+    page = http_for(world.user(Role.ORG_ADMIN)).get("/training/fidelity/").content.decode()
+    assert "Staffings (agreement among raters)" in page
+    assert f"{expected:.2f} (n=1)" in page

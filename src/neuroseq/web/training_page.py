@@ -219,12 +219,10 @@ def members_progress(org: Organisation, today: date) -> list[dict[str, Any]]:
 
 
 def staffing_agreement_points(org: Organisation, since: date) -> list[tuple[date, float | None]]:
-    """(signed date, ICC(A,1) among the raters) of each staffing since ``since``.
+    """(day rating ended, ICC(A,1) among the raters) of each staffing since ``since``."""
+    from neuroseq.web.services.staffing import agreement_points
 
-    Staffings are built on another branch; until they land there are none. Feed this with
-    the staffings' overall ICC and the dashboard charts it beside the vignette agreement.
-    """
-    return []
+    return agreement_points(org, since)
 
 
 def vignette_agreement_points(org: Organisation, since: date) -> list[tuple[date, float | None]]:

@@ -9,6 +9,7 @@ staffing.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -108,6 +109,22 @@ def my_staffings(actor: Actor) -> list[dict[str, Any]]:
         details={"staffings": [r["staffing"].pk for r in rows]},
     )
     return rows
+
+
+def agreement_points(organisation: Any, since: dt.date) -> list[tuple[dt.date, float | None]]:
+    """(day rating ended, overall ICC(A,1)) of the organisation's staffings since ``since``,
+    for the fidelity dashboard; None where the ICC is undefined for that staffing."""
+    staffings = Staffing.objects.filter(
+        assessment__client__organisation=organisation,
+        rating_closed_at__isnull=False,
+        rating_closed_at__date__gte=since,
+    ).select_related("assessment")
+    points = []
+    for staffing in staffings.order_by("rating_closed_at"):
+        result = summary(staffing)
+        value = None if result is None or result.icc is None else result.icc.value
+        points.append((timezone.localdate(staffing.rating_closed_at), value))
+    return points
 
 
 def rater_row(staffing: Staffing, user: User | None) -> StaffingRater | None:
