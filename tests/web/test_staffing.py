@@ -369,3 +369,13 @@ def test_fidelity_dashboard_charts_the_agreement_of_staffings(world, team):
     page = http_for(world.user(Role.ORG_ADMIN)).get("/training/fidelity/").content.decode()
     assert "Staffings (agreement among raters)" in page
     assert f"{expected:.2f} (n=1)" in page
+
+
+def test_ids_beyond_the_database_answer_404(world, team):
+    _, _, (_, _, outsider) = team
+    huge = "33682889594788691996582806028288"
+    auth = bearer(api_token(outsider))
+    http = HttpClient()
+    assert http.get(f"/api/v1/assessments/{huge}/staffings", **auth).status_code == 404
+    assert http.get(f"/api/v1/staffings/{huge}", **auth).status_code == 404
+    assert http_for(outsider).get(f"/assessments/{huge}/staffing/").status_code == 404

@@ -40,6 +40,17 @@ REASON_MAX = 500
 
 
 # --------------------------------------------------------------------------- reading
+def _pk(value: object) -> int:
+    """A database id from a URL, or 404 (not a number, or beyond a 64-bit integer)."""
+    try:
+        number = int(str(value))
+    except ValueError:
+        raise Http404("no such record") from None
+    if not 0 < number < 2**63:
+        raise Http404("no such record")
+    return number
+
+
 def find(user: User | None, assessment_pk: object) -> tuple[Assessment, Staffing | None]:
     """The assessment and its staffing, for someone who may see them; else 404.
 
@@ -57,13 +68,13 @@ def find(user: User | None, assessment_pk: object) -> tuple[Assessment, Staffing
                 Staffing.objects.select_related("assessment__client", "lead")
                 .filter(
                     Q(lead=user) | Q(raters__user=user),
-                    assessment_id=int(str(assessment_pk)),
+                    assessment_id=_pk(assessment_pk),
                     assessment__client__organisation_id=membership.organisation_id,
                 )
                 .distinct()
                 .get()
             )
-        except (Staffing.DoesNotExist, ValueError):
+        except Staffing.DoesNotExist:
             raise Http404("no such assessment") from None
         return staffing.assessment, staffing
     return assessment, assessment.staffings.select_related("lead").first()
@@ -71,14 +82,15 @@ def find(user: User | None, assessment_pk: object) -> tuple[Assessment, Staffing
 
 def get_staffing(user: User | None, pk: object) -> Staffing:
     """A staffing by id, for someone who may see it (``find``'s rules); else 404."""
+    number = _pk(pk)
     try:
-        assessment_id = Staffing.objects.filter(pk=int(str(pk))).values_list(
-            "assessment_id", flat=True
-        )[0]
-    except (IndexError, ValueError):
+        assessment_id = Staffing.objects.filter(pk=number).values_list("assessment_id", flat=True)[
+            0
+        ]
+    except IndexError:
         raise Http404("no such staffing") from None
     _, staffing = find(user, assessment_id)
-    if staffing is None or staffing.pk != int(str(pk)):
+    if staffing is None or staffing.pk != number:
         raise Http404("no such staffing")
     return staffing
 
