@@ -110,7 +110,8 @@ def main() -> None:
             t_batch / t_floor,
             "x",
             f"<= {FLOOR_GOAL}",
-            "the floor reads the ratings once (~18 output columns: 1.5-2x); issue 14.7 is to come",
+            "the floor reads only the ratings; the batch reads every input and writes ~60 "
+            "columns with numpy (one pass per operation); see docs/performance.md",
         )
     record_figure(
         "scoring: per-record / batch, per assessment at 100k",

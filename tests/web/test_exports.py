@@ -12,7 +12,8 @@ import pytest
 from django.test import override_settings
 
 from neuroseq.interop.research import research_id
-from neuroseq.web.models import Assessment, AuditEvent, Role
+from neuroseq.web.jobs.runner import execute
+from neuroseq.web.models import Assessment, AuditEvent, Job, JobStatus, Role
 from neuroseq.web.services import assessments
 from neuroseq.web.services.audit import Actor
 
@@ -24,6 +25,31 @@ DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 def rows(response) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(response.content.decode())))
+
+
+@pytest.fixture(autouse=True)
+def job_dir(settings, tmp_path):
+    settings.NEUROSEQ_JOB_DIR = tmp_path / "jobs"
+    settings.CELERY_BROKER_URL = None
+
+
+def export_job(http, job_kind: str, **params: str) -> Job:
+    """Start an export from the Exports page's form and run it (the real job runner)."""
+    response = http.post(f"/jobs/start/{job_kind}/", params)
+    assert response.status_code == 302, response.content.decode()
+    job = Job.objects.order_by("-created_at").first()
+    assert response["Location"] == f"/jobs/{job.pk}/"
+    assert job.status == JobStatus.QUEUED  # nothing is computed in the request
+    execute(str(job.pk))
+    job.refresh_from_db()
+    return job
+
+
+def job_rows(http, job: Job) -> list[dict[str, str]]:
+    response = http.get(f"/jobs/{job.pk}/download/")
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content).decode("utf-8")
+    return list(csv.DictReader(io.StringIO(body)))
 
 
 def test_record_export_has_every_version_and_is_audited(world, http):
@@ -42,31 +68,65 @@ def test_record_export_has_every_version_and_is_audited(world, http):
     assert http.get(f"/clients/{world.other_child.pk}/export/?format=json").status_code == 404
 
 
-def test_cohort_exports_and_formula_escaping(world, http):
+def test_cohort_exports_run_as_jobs_and_escape_formulas(world, http):
     risky = ClientFactory(care_team=world.team1, display_id="=HYPERLINK(1)")
     make_assessment(risky, "signed")
     sign_in(http, world.user(Role.SUPERVISOR))
-    wide = rows(
-        http.get(f"/exports/?kind=scores&instrument_version={world.signed.instrument_version}")
-    )
+    version = world.signed.instrument_version
+    page = http.get("/exports/").content.decode()
+    assert 'action="/jobs/start/cohort_export/"' in page
+    assert 'action="/jobs/start/research_export/"' not in page  # org admins only
+    job = export_job(http, "cohort_export", kind="scores", instrument_version=version)
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    wide = job_rows(http, job)
     assert sorted(r["client"] for r in wide) == ["'=HYPERLINK(1)", "A-0001"]  # signed only
-    long = rows(
-        http.get(f"/exports/?kind=ratings&instrument_version={world.signed.instrument_version}")
+    assert job.message == "2 rows (assessments, instrument v2) exported.".replace(
+        "v2", f"v{version}"
+    )
+    long = job_rows(
+        http, export_job(http, "cohort_export", kind="ratings", instrument_version=version)
     )
     sections = {"functional", "current_relational_health", "relational_history"}
     if world.signed.inputs.get("clinical_flags"):  # instrument v2 on
         sections.add("clinical_flags")
     assert {r["section"] for r in long} == sections
-    dictionary = rows(
-        http.get(f"/exports/?kind=dictionary&instrument_version={world.signed.instrument_version}")
-    )
+    dictionary = rows(http.get(f"/exports/?kind=dictionary&instrument_version={version}"))
     assert {r["column"] for r in dictionary} >= set(wide[0]) - {"client"}
-    redcap = http.get(
-        f"/exports/?kind=redcap&instrument_version={world.signed.instrument_version}"
-    ).content.decode()
+    redcap = http.get(f"/exports/?kind=redcap&instrument_version={version}").content.decode()
     assert redcap.startswith("Variable / Field Name,Form Name")
-    assert http.get("/exports/?kind=scores&instrument_version=99").status_code == 400
+    assert http.get("/exports/?kind=redcap&instrument_version=99").status_code == 400
     assert AuditEvent.objects.filter(action="export.cohort").count() == 2
+
+
+def test_an_old_export_link_computes_nothing_and_says_where_exports_went(world, http):
+    sign_in(http, world.user(Role.SUPERVISOR))
+    response = http.get(
+        f"/exports/?kind=scores&instrument_version={world.signed.instrument_version}"
+    )
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
+    assert "now run in the background" in response.content.decode()
+    assert not AuditEvent.objects.filter(action="export.cohort").exists()
+
+
+def test_a_bad_instrument_version_names_the_field_and_starts_nothing(world, http):
+    sign_in(http, world.user(Role.SUPERVISOR))
+    response = http.post(
+        "/jobs/start/cohort_export/", {"kind": "scores", "instrument_version": "99"}
+    )
+    assert response.status_code == 400
+    assert "instrument_version: Value error, unknown instrument version '99'" in (
+        response.content.decode().replace("&#x27;", "'")
+    )
+    response = http.post("/jobs/start/cohort_export/", {"kind": "everything"})
+    assert response.status_code == 400 and "kind: " in response.content.decode()
+    assert not Job.objects.exists()
+
+
+def test_clinicians_see_only_their_teams_children_in_a_cohort_export(world, http):
+    make_assessment(world.child2, "signed")  # team 2
+    sign_in(http, world.user(Role.CLINICIAN))
+    job = export_job(http, "cohort_export", instrument_version=world.signed.instrument_version)
+    assert [r["client"] for r in job_rows(http, job)] == ["A-0001"]
 
 
 def signed(child, inputs, world):
@@ -106,11 +166,12 @@ def cohort(world):
 @override_settings(NEUROSEQ_RESEARCH_KEY="test-key", NEUROSEQ_RESEARCH_MIN_CELL=5)
 def test_research_export_is_de_identified(world, http, cohort):
     sign_in(http, world.user(Role.ORG_ADMIN))
-    response = http.get(
-        f"/exports/?kind=research&instrument_version={world.signed.instrument_version}"
-    )
-    text = response.content.decode()
-    assert response.status_code == 200
+    version = world.signed.instrument_version
+    job = export_job(http, "research_export", instrument_version=version)
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    assert job.message.startswith("7 assessments of 7 children exported, de-identified")
+    response = http.get(f"/jobs/{job.pk}/download/")
+    text = b"".join(response.streaming_content).decode("utf-8")
     identifying = [world.child1.given_name, world.child1.family_name, "Quillfeather", "A-0001"]
     for child in cohort:
         a = child.assessments.get()
@@ -127,7 +188,7 @@ def test_research_export_is_de_identified(world, http, cohort):
         ]
     assert [s for s in identifying if s in text] == []
     assert DATE.search(text) is None  # no date of any kind
-    table = rows(response)
+    table = list(csv.DictReader(io.StringIO(text)))
     assert len(table) == 6 + 1  # the six children and child1's signed assessment
     assert {r["research_id"] for r in table} >= {
         research_id(b"test-key", f"{c.organisation_id}:{c.pk}") for c in cohort
@@ -145,25 +206,21 @@ def test_research_export_is_de_identified(world, http, cohort):
     assert event.details["suppressed_age_cells"] == 2
     assert event.details["suppressed_age_bands_years"] == [6, 10]
     # Stable ids with the same key, different ids with another key.
-    again = rows(
-        http.get(f"/exports/?kind=research&instrument_version={world.signed.instrument_version}")
-    )
+    again = job_rows(http, export_job(http, "research_export", instrument_version=version))
     assert [r["research_id"] for r in again] == [r["research_id"] for r in table]
     with override_settings(NEUROSEQ_RESEARCH_KEY="another-key"):
-        other = rows(
-            http.get(
-                f"/exports/?kind=research&instrument_version={world.signed.instrument_version}"
-            )
-        )
+        other = job_rows(http, export_job(http, "research_export", instrument_version=version))
     assert not {r["research_id"] for r in other} & {r["research_id"] for r in table}
 
 
 def test_research_export_refuses_too_few_children(world, http):
     sign_in(http, world.user(Role.ORG_ADMIN))
-    response = http.get(
-        f"/exports/?kind=research&instrument_version={world.signed.instrument_version}"
-    )
-    assert response.status_code == 400 and "at least 5" in response.content.decode()
+    job = export_job(http, "research_export", instrument_version=world.signed.instrument_version)
+    assert job.status == JobStatus.FAILED and "at least 5" in job.error
+    assert job.attempts == 1  # a refusal is not retried
+    assert not job.has_result
+    page = http.get(f"/jobs/{job.pk}/").content.decode()
+    assert "This job failed." in page and "at least 5" in page
     assert not AuditEvent.objects.filter(action="export.research").exists()
 
 

@@ -139,6 +139,8 @@ def attempt(action, world, http, user):
         before = Job.objects.count()
         response = http.post("/jobs/start/cohort_scores/", {"signed_only": "on"})
         assert (Job.objects.count() == before + 1) == (response.status_code == 302)
+    elif action == "analytics.view":
+        response = http.get("/analytics/")
     elif action == "staffing.view":
         response = http.get(f"/assessments/{world.draft.pk}/staffing/")
     elif action == "staffing.rate":  # not invited: sent back to the staffing page (302)

@@ -20,7 +20,7 @@ Figures (docs/cohort.md):
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any, Literal
 
@@ -221,12 +221,54 @@ class CohortAnalysis:
                 above.add([values[residual > 0]])
         return groups
 
-    def result(self) -> CohortFit:
-        """Fit the line (required) and the models (each reported, or explained in notes)."""
+    def load_summaries(
+        self,
+        *,
+        line: Moments,
+        relational: Mapping[str, Moments],
+        multiple: Moments,
+        timing: Moments,
+        n_records: int,
+        n_synthetic: int,
+        x_range: tuple[float, float],
+        y_range: tuple[float, float],
+        sample: np.ndarray,
+    ) -> None:
+        """Summaries a database computed (SQL aggregates) in place of :meth:`add`.
+
+        The names of each ``Moments`` must be those :meth:`add` would have used; ``sample``
+        is (rows, 3): x, y and the colour measure. Pass the residual groups to :meth:`result`.
+        """
+        expected = {
+            "line": (line, self.line),
+            "history": (relational[HISTORY], self.relational[HISTORY]),
+            "current": (relational[CURRENT], self.relational[CURRENT]),
+            "multiple": (multiple, self.multiple),
+            "timing": (timing, self.timing),
+        }
+        for name, (given, own) in expected.items():
+            if given.names != own.names:
+                raise ValueError(f"{name}: expected moments of {own.names}, got {given.names}")
+        self.line, self.multiple, self.timing = line, multiple, timing
+        self.relational = {HISTORY: relational[HISTORY], CURRENT: relational[CURRENT]}
+        self.n_records, self.n_synthetic = n_records, n_synthetic
+        self._x_range, self._y_range = list(x_range), list(y_range)
+        self._sample = np.asarray(sample, dtype=float).reshape(-1, 3)
+
+    def result(
+        self,
+        residual_groups: Callable[[LineFit], dict[str, tuple[Moments, Moments]]] | None = None,
+    ) -> CohortFit:
+        """Fit the line (required) and the models (each reported, or explained in notes).
+
+        ``residual_groups``: the relational measures of the children below and above the
+        fitted line, when a database computes them; by default read back from the spool.
+        """
         line = fit_line(self.line, CHALLENGES, self.outcome, labels=self.labels)
         notes: list[str] = []
         residuals: dict[str, GroupComparison | None] = {}
-        for measure, (below, above) in self._residual_groups(line).items():
+        groups = (residual_groups or self._residual_groups)(line)
+        for measure, (below, above) in groups.items():
             moments = self.relational[measure]
             corr = (
                 residual_correlation(moments, CHALLENGES, self.outcome, measure, line.slope)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from neuroseq.assessment import Assessment
 from neuroseq.instrument import MAX_AGE_MONTHS, Instrument
@@ -142,7 +143,7 @@ class BatchScores:
 
 def age_typical(score: np.ndarray, typical: np.ndarray) -> np.ndarray:
     """Percent of the typical child's score (NaN where the typical score is zero or unknown)."""
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         return np.where(typical > TOLERANCE, 100.0 * score / typical, np.nan)
 
 
@@ -154,33 +155,36 @@ def _saturate(raw: np.ndarray, scale: float, kind: str) -> np.ndarray:
 
 
 def adversity_loads(b: BatchInput, inst: Instrument) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Raw challenges per record, per record x period, and raw region load per record x region."""
+    """Raw challenges per record, per record x period, and raw region load per record x region.
+
+    Timing and regional sensitivity depend only on the period, so the adversities are summed
+    once per record and period (one pass over them) and weighted per period afterwards.
+    """
     type_w = np.asarray([t.weight for t in inst.adversity_types])
     timing = np.asarray([p.timing_weight for p in inst.periods])
     chron = np.asarray([c.factor for c in inst.chronicity])
     sens = np.asarray([[inst.sensitivity[r][p] for p in inst.period_ids] for r in inst.region_ids])
     n, n_periods = b.n, len(inst.periods)
     base = b.adv_severity * type_w[b.adv_type] * chron[b.adv_chronicity]
-    contrib = base * timing[b.adv_period]
-    period_load = np.bincount(
-        b.adv_record * n_periods + b.adv_period, weights=contrib, minlength=n * n_periods
+    period_base = np.bincount(
+        b.adv_record * n_periods + b.adv_period, weights=base, minlength=n * n_periods
     ).reshape(n, n_periods)
-    raw = np.bincount(b.adv_record, weights=contrib, minlength=n)
-    region_raw = np.stack(
-        [
-            np.bincount(b.adv_record, weights=base * sens[j, b.adv_period], minlength=n)
-            for j in range(len(inst.region_ids))
-        ],
-        axis=1,
-    )
-    return raw, period_load, region_raw
+    period_load = period_base * timing
+    return period_load.sum(axis=1), period_load, period_base @ sens.T
 
 
 def relational_scores(b: BatchInput, inst: Instrument) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """History score, history per period, current score (NaN where nothing is rated)."""
-    rated = ~np.isnan(b.history)
-    counts = rated.sum(axis=2)
-    sums = np.where(rated, b.history, 0.0).sum(axis=2)
+    """History score, history per period, current score (NaN where nothing is rated).
+
+    Per-period counts and sums are two matrix products with a period indicator (numpy's
+    reductions over an axis of four items are many times slower than BLAS).
+    """
+    n, n_periods, n_items = b.history.shape
+    flat = b.history.reshape(n, n_periods * n_items)
+    rated = ~np.isnan(flat)
+    per_period = np.repeat(np.eye(n_periods), n_items, axis=0)  # (periods x items, periods)
+    counts = rated @ per_period
+    sums = np.where(rated, flat, 0.0) @ per_period
     with np.errstate(invalid="ignore", divide="ignore"):
         by_period = np.where(counts > 0, sums / counts * PERCENT_PER_STATUS, np.nan)
     pw = np.asarray([inst.history_period_weights[p] for p in inst.period_ids])
@@ -219,69 +223,171 @@ def _ratio(num: np.ndarray, den: np.ndarray, scale: float) -> np.ndarray:
         return np.where(den > 0, num / den * scale, np.nan)
 
 
-def _invert(
-    child: np.ndarray, curve: np.ndarray, ages: np.ndarray, ceiling: tuple[float, float]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Vectorised ``functional.invert_curve``: many children's sums against one curve.
+class AgeCurves:
+    """The typical curves of every domain, one per pattern of rated items, built on demand.
 
-    The curve is non-decreasing, so "first age with curve >= x" is a binary search.
+    A domain's typical curve depends only on which of its functions are rated (at most
+    2**8 patterns, usually a handful), so each is built once per batch (an instance is
+    carried from one chunk to the next) and kept in one flat table; every record is then
+    inverted against its own curve by one vectorised binary search over all domains.
     """
-    last = curve.shape[0] - 1
-    ceiling_age, ceiling_level = ceiling
-    k = np.minimum(np.searchsorted(curve, child - TOLERANCE, side="left"), last)
-    k_prev = np.maximum(k - 1, 0)
-    low, high = curve[k_prev], curve[k]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        fraction = np.clip(np.where(high > low, (child - low) / (high - low), 0.0), 0.0, 1.0)
-    months = np.where(k == 0, ages[0], ages[k_prev] + fraction * (ages[k] - ages[k_prev]))
-    flags = np.zeros(child.shape[0], dtype=np.int64)
-    at_ceiling = child >= ceiling_level - TOLERANCE
-    months = np.where(at_ceiling, ceiling_age, months)
-    flags[at_ceiling] = 2
-    below = child < curve[0] - TOLERANCE
-    months = np.where(below, 0.0, months)
-    flags[below] = 1
-    return months, flags
+
+    def __init__(self, inst: Instrument) -> None:
+        self.inst = inst
+        members = [np.flatnonzero(inst.domain_matrix[:, j]) for j in range(len(inst.domain_ids))]
+        self.members = members
+        width = max(m.shape[0] for m in members)
+        self.patterns = 1 << width
+        self.bits = np.zeros((len(inst.functions), len(members)))  # rated -> pattern code
+        for j, idx in enumerate(members):
+            self.bits[idx, j] = 1 << np.arange(idx.shape[0])
+        self.size = inst.norm_ages.shape[0]
+        # Each curve gets a power-of-two stride, padded with +inf, for the binary search.
+        self.stride = 1 << int(self.size).bit_length()
+        slots = len(members) * self.patterns
+        self.curves = np.full(slots * self.stride, np.inf)
+        self.ceiling_age = np.zeros(slots)
+        self.ceiling_level = np.zeros(slots)
+        self.built = np.zeros(slots, dtype=bool)
+        settings = inst.age_equivalent_settings
+        self.resolution = settings.resolution_months if settings else None
+
+    def _build(self, slots: np.ndarray) -> None:
+        wanted = np.zeros(self.built.shape[0], dtype=bool)
+        wanted[slots] = True
+        for slot in np.flatnonzero(wanted & ~self.built):
+            domain, code = divmod(int(slot), self.patterns)
+            idx = self.members[domain]
+            rated = idx[(code >> np.arange(idx.shape[0])) & 1 == 1]
+            curve = self.inst.weights[rated] @ self.inst.norm_grid[rated]
+            self.curves[slot * self.stride : slot * self.stride + self.size] = curve
+            self.ceiling_age[slot], self.ceiling_level[slot] = ceiling_of(
+                curve, self.inst.norm_ages, float(self.inst.weights[rated].max()), self.resolution
+            )
+            self.built[slot] = True
+
+    def invert(self, child: np.ndarray, rated: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Vectorised ``functional.invert_curve`` of every record and domain.
+
+        ``child`` is (records x domains): the weighted status sums; ``rated`` the (records x
+        functions) mask of rated items, as floats. NaN months where a domain has nothing rated.
+        """
+        code = (rated @ self.bits).astype(np.int64)  # (records, domains)
+        slot = (code + np.arange(code.shape[1]) * self.patterns).ravel()
+        x = child.ravel()
+        some = code.ravel() > 0
+        if not some.all():
+            slot, x = slot[some], x[some]
+        self._build(slot)
+        size, ages, flat = self.size, self.inst.norm_ages, self.curves
+        start = slot * self.stride
+        # First age with curve >= child - tolerance (np.searchsorted's "left" rule): a
+        # branch-free binary search run on every record at once, each in its own curve.
+        target = x - TOLERANCE
+        at = start.copy()
+        probe = np.empty_like(at)
+        step = self.stride >> 1
+        while step:
+            np.add(at, step - 1, out=probe)
+            at += step * (flat[probe] < target)
+            step >>= 1
+        k = np.minimum(at - start, size - 1)
+        k_prev = np.maximum(k - 1, 0)
+        low, high = flat[start + k_prev], flat[start + k]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            fraction = np.clip(np.where(high > low, (x - low) / (high - low), 0.0), 0.0, 1.0)
+        found = np.where(k == 0, ages[0], ages[k_prev] + fraction * (ages[k] - ages[k_prev]))
+        flag = np.zeros(x.shape[0], dtype=np.int64)
+        at_ceiling = x >= self.ceiling_level[slot] - TOLERANCE
+        found = np.where(at_ceiling, self.ceiling_age[slot], found)
+        flag[at_ceiling] = 2
+        below = x < flat[start] - TOLERANCE
+        found = np.where(below, 0.0, found)
+        flag[below] = 1
+        if some.all():
+            return found.reshape(code.shape), flag.reshape(code.shape)
+        months, flags = np.full(some.shape[0], np.nan), np.zeros(some.shape[0], dtype=np.int64)
+        months[some], flags[some] = found, flag
+        return months.reshape(code.shape), flags.reshape(code.shape)
 
 
 def age_equivalents(
     values: np.ndarray, w_rated: np.ndarray, inst: Instrument
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Age equivalents per domain; ``values`` has 0 where not rated, ``w_rated`` the weights.
+    """Age equivalents per domain; ``values`` has 0 where not rated, ``w_rated`` the weights."""
+    child = (values * w_rated) @ inst.domain_matrix
+    return AgeCurves(inst).invert(child, (w_rated > 0).astype(float))
 
-    A domain's typical curve depends only on which of its functions are rated, so
-    records are grouped by that pattern (at most 2**8 per domain, usually a handful) and
-    each group is inverted against its one curve.
-    """
-    n = values.shape[0]
-    settings = inst.age_equivalent_settings
-    resolution = settings.resolution_months if settings else None
-    months = np.full((n, len(inst.domain_ids)), np.nan)
-    flags = np.zeros((n, len(inst.domain_ids)), dtype=np.int64)
-    for j in range(len(inst.domain_ids)):
-        idx = np.flatnonzero(inst.domain_matrix[:, j])
-        w = w_rated[:, idx]
-        child = (values[:, idx] * w).sum(axis=1)
-        pattern = (w > 0) @ (1 << np.arange(idx.shape[0]))
-        order = np.argsort(pattern, kind="stable")
-        codes, starts = np.unique(pattern[order], return_index=True)
-        ends = np.append(starts[1:], n).astype(np.int64)
-        for code, lo, hi in zip(codes, starts, ends[: codes.shape[0]], strict=True):
-            if code == 0:
-                continue  # nothing rated in this domain: no age equivalent
-            members = idx[(int(code) >> np.arange(idx.shape[0])) & 1 == 1]
-            curve = inst.weights[members] @ inst.norm_grid[members]
-            ceiling = ceiling_of(
-                curve, inst.norm_ages, float(inst.weights[members].max()), resolution
-            )
-            rows = order[lo:hi]
-            months[rows, j], flags[rows, j] = _invert(child[rows], curve, inst.norm_ages, ceiling)
-    return months, flags
+
+CHUNK = 16384  # rows scored together: every temporary stays in the CPU cache
 
 
 def score_batch(b: BatchInput, inst: Instrument) -> BatchScores:
+    """Every score of every record. Rows are scored in chunks of :data:`CHUNK`, so the
+    many intermediate arrays are small and reused instead of one full-size array each.
+
+    The matrix products of a chunk are skinny (a few thousand rows by 32 by 9): BLAS
+    threads only cost there, and on a busy machine (a web server, a shared CI box) their
+    spinning made the batch 2-4x slower, so the batch runs BLAS on one thread.
+    """
+    if b.n <= CHUNK:
+        return _score_batch(b, inst)
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _score_batch(b, inst)
+
+
+def _score_batch(b: BatchInput, inst: Instrument) -> BatchScores:
+    n = b.n
     raw, period_load, region_raw = adversity_loads(b, inst)
-    history, by_period, current = relational_scores(b, inst)
+    n_regions, n_domains = len(inst.region_ids), len(inst.domain_ids)
+    groups = np.hstack([np.ones((len(inst.functions), 1)), inst.region_matrix, inst.domain_matrix])
+    width = groups.shape[1]
+    history = np.empty(n)
+    by_period = np.empty((n, len(inst.period_ids)))
+    current = np.empty(n)
+    scores = np.empty((n, width))
+    typical_scores = np.empty((n, width))
+    percent = np.empty((n, width))
+    ae_months = np.empty((n, n_domains))
+    ae_flags = np.empty((n, n_domains), dtype=np.int64)
+    missing = np.empty(n, dtype=np.int64)
+    curves = AgeCurves(inst)
+    # Weights folded into the group matrix: the weighted sums are then plain products of
+    # the ratings (or of the rated mask) with one matrix; the products are the same.
+    weighted_groups = inst.weights[:, None] * groups
+    counted = (inst.weights > 0).astype(float)  # rated items that enter an age equivalent
+    every_item = np.ones(len(inst.functions))
+    for lo in range(0, n, CHUNK):
+        part = slice(lo, min(lo + CHUNK, n))
+        rel = relational_scores(
+            BatchInput(
+                age_months=b.age_months[part],
+                ratings=b.ratings[part],
+                history=b.history[part],
+                current=b.current[part],
+                adv_record=b.adv_record[:0],
+                adv_type=b.adv_type[:0],
+                adv_period=b.adv_period[:0],
+                adv_severity=b.adv_severity[:0],
+                adv_chronicity=b.adv_chronicity[:0],
+            ),
+            inst,
+        )
+        history[part], by_period[part], current[part] = rel
+        ratings = b.ratings[part]
+        rated = ~np.isnan(ratings)
+        rated_f = rated.astype(float)
+        values = np.where(rated, ratings, 0.0)
+        typical = typical_statuses(b.age_months[part], inst)
+        num = values @ weighted_groups
+        den = rated_f @ weighted_groups
+        typ = (typical * rated_f) @ weighted_groups
+        scores[part] = _ratio(num, den, PERCENT_PER_STATUS)
+        typical_scores[part] = _ratio(typ, den, PERCENT_PER_STATUS)
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            percent[part] = np.where(typ > TOLERANCE, 100.0 * num / typ, np.nan)
+        ae_months[part], ae_flags[part] = curves.invert(num[:, 1 + n_regions :], rated_f * counted)
+        missing[part] = ratings.shape[1] - (rated_f @ every_item).astype(np.int64)
     gate = np.where(
         np.isnan(current),
         0,
@@ -291,21 +397,6 @@ def score_batch(b: BatchInput, inst: Instrument) -> BatchScores:
             np.where(current >= inst.gate.marginal_min, 2, 1),
         ),
     )
-
-    rated = ~np.isnan(b.ratings)
-    values = np.where(rated, b.ratings, 0.0)
-    w_rated = rated * inst.weights
-    typical = typical_statuses(b.age_months, inst)
-    groups = np.hstack([np.ones((len(inst.functions), 1)), inst.region_matrix, inst.domain_matrix])
-    num = (values * inst.weights) @ groups
-    den = w_rated @ groups
-    typ = (typical * w_rated) @ groups
-    scores = _ratio(num, den, PERCENT_PER_STATUS)
-    typical_scores = _ratio(typ, den, PERCENT_PER_STATUS)
-    n_regions = len(inst.region_ids)
-    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        percent = np.where(typ > TOLERANCE, 100.0 * num / typ, np.nan)
-    ae_months, ae_flags = age_equivalents(values, w_rated, inst)
     return BatchScores(
         developmental_challenges_raw=raw,
         developmental_challenges_score=_saturate(
@@ -329,7 +420,7 @@ def score_batch(b: BatchInput, inst: Instrument) -> BatchScores:
         domain_age_typical_percent=percent[:, 1 + n_regions :],
         age_equivalents_months=ae_months,
         age_equivalent_flags=ae_flags,
-        missing_count=(~rated).sum(axis=1),
+        missing_count=missing,
         age_months=b.age_months,
     )
 

@@ -22,6 +22,7 @@ def clinic(request: HttpRequest) -> dict[str, Any]:
             "audit": membership is not None and can(user, "audit.view"),  # type: ignore[arg-type]
             "members": membership is not None and can(user, "members.manage"),  # type: ignore[arg-type]
             "jobs": membership is not None and can(user, "job.view"),  # type: ignore[arg-type]
+            "analytics": membership is not None and can(user, "analytics.view"),  # type: ignore[arg-type]
             "staffings": membership is not None and can(user, "staffing.rate"),  # type: ignore[arg-type]
             "training": membership is not None
             and (can(user, "training.use") or can(user, "training.train")),  # type: ignore[arg-type]

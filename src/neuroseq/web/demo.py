@@ -29,9 +29,10 @@ from neuroseq.web.models import (
     Membership,
     Organisation,
     Role,
+    StoredScores,
     ViewerKind,
 )
-from neuroseq.web.services import assessments, certification, clients, memberships
+from neuroseq.web.services import assessments, certification, clients, memberships, stored_scores
 from neuroseq.web.services import staffing as staffing_service
 from neuroseq.web.services.audit import Actor
 
@@ -162,6 +163,16 @@ def seed(clients_per_org: int = 100, out: Any = None) -> bool:
         if out is not None:
             out(f"created {name}: {clients_per_org} synthetic clients")
     return created
+
+
+def store_missing_scores(out: Any = None) -> None:
+    """A demo seeded before stored scores existed gets them (the analytics page needs them)."""
+    for slug, _name, _prefix in ORGANISATIONS:
+        org = Organisation.objects.filter(slug=slug).first()
+        if org is not None and not StoredScores.objects.filter(organisation=org).exists():
+            rows = stored_scores.backfill(Actor.system("seed_demo"), org)
+            if out is not None:
+                out(f"stored the scores of {rows} signed assessments of {org.name}")
 
 
 def _seed_organisation(

@@ -6,19 +6,14 @@ about the pupil by name and is never addressed as the parent ("your child").
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from typing import Any
 
-from neuroseq.assessment import parse_assessment
-from neuroseq.brainmap import render_map
 from neuroseq.brainmap.text import format_age
 from neuroseq.instrument import load_instrument
-from neuroseq.web import plan_page
 from neuroseq.web.models import Assessment, AssessmentStatus, Client, ViewerKind
-from neuroseq.web.presenters import earlier_reviews, map_rows
-
-log = logging.getLogger(__name__)
+from neuroseq.web.presenters import map_rows
+from neuroseq.web.services import rendering
 
 
 def released_assessment(client: Client) -> Assessment | None:
@@ -68,7 +63,7 @@ class FamilyPage:
     date_text: str
     map_svg: str | None
     age_rows: list[dict[str, str]]
-    plan: plan_page.PlanPage | None
+    plan_html: str | None  # the plan cards in the reader's words
     age_text: str
     map_rows: list[dict[str, Any]]
 
@@ -79,20 +74,7 @@ def family_page(assessment: Assessment, kind: str) -> FamilyPage:
     scores = assessment.scores
     age = float(scores.get("chronological_age_months") or 0.0)
     ratings = dict(assessment.inputs.get("functional") or {})
-    try:
-        map_svg: str | None = render_map(
-            inst,
-            ratings,
-            pseudonym=client.given_name,
-            age_months=age,
-            assessment_date=assessment.assessment_date,
-            title=f"{client.given_name}'s brain map",
-            synthetic=assessment.synthetic,
-            id_prefix=f"fam{assessment.pk}",
-        )
-    except Exception:  # a drawing bug must not hide the page
-        log.exception("family map failed for %s", assessment.pk)
-        map_svg = None
+    kept = rendering.fragments(assessment)
     youngest = float(inst.norm_ages[0]) if len(inst.norm_ages) else 0.0
     months = scores.get("age_equivalents_months") or {}
     flags = scores.get("age_equivalent_flags") or {}
@@ -105,12 +87,7 @@ def family_page(assessment: Assessment, kind: str) -> FamilyPage:
         for d in inst.domains
     ]
     audience = ViewerKind.TEACHER.value if kind == ViewerKind.TEACHER else "caregiver"
-    built = plan_page.build(
-        parse_assessment(assessment.inputs, inst), inst, earlier_reviews(assessment, inst)
-    )
-    plan = None
-    if built is not None:
-        plan = plan_page.plan_page(built[0], inst, built[1], audience, child_name=client.given_name)
+    plan_html = kept.plan_html.get(audience)
     given = client.given_name
     date_text = f"{assessment.assessment_date.day} {assessment.assessment_date:%B %Y}"
     if audience == "teacher":
@@ -132,9 +109,9 @@ def family_page(assessment: Assessment, kind: str) -> FamilyPage:
         intro=intro,
         assessment=assessment,
         date_text=date_text,
-        map_svg=map_svg,
+        map_svg=kept.family_map_svg,
         age_rows=age_rows,
-        plan=plan,
+        plan_html=plan_html,
         age_text=format_age(age),
         map_rows=map_rows(inst, ratings, age, plain=True),
     )

@@ -45,6 +45,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "api.tokens": frozenset({ADMIN, SUPERVISOR, CLINICIAN, TRAINEE, VIEWER}),
     "job.view": frozenset({ADMIN, SUPERVISOR, CLINICIAN, TRAINEE}),
     "export.cohort_scores": frozenset({ADMIN, SUPERVISOR, CLINICIAN}),
+    "analytics.view": frozenset({ADMIN, SUPERVISOR}),
     "staffing.view": frozenset({ADMIN, SUPERVISOR, CLINICIAN, TRAINEE}),
     "staffing.rate": frozenset({SUPERVISOR, CLINICIAN, TRAINEE}),
     "staffing.lead": frozenset({SUPERVISOR}),
@@ -141,7 +142,9 @@ def get_assessment(user: User | None, pk: object) -> Assessment:
     try:
         return (
             visible_assessments(user)
-            .select_related("client", "client__care_team", "signed_by", "created_by")
+            .select_related(
+                "client", "client__care_team", "client__organisation", "signed_by", "created_by"
+            )
             .get(pk=pk)
         )
     except (Assessment.DoesNotExist, ValueError, TypeError):

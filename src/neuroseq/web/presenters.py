@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.db.models import QuerySet
+
 from neuroseq.assessment import AssessmentError, parse_assessment
 from neuroseq.brainmap import render_map, typical_statuses
 from neuroseq.brainmap.text import format_age
@@ -171,6 +173,25 @@ def _typical_map(inst: Instrument, assessment: Assessment, age: float) -> str | 
         return None
 
 
+def family_map(assessment: Assessment) -> str | None:
+    """The map a caregiver or teacher reads: titled with the child's given name."""
+    client = assessment.client
+    try:
+        return render_map(
+            load_instrument(assessment.instrument_version),
+            dict(assessment.inputs.get("functional") or {}),
+            pseudonym=client.given_name,
+            age_months=float(assessment.scores.get("chronological_age_months") or 0.0),
+            assessment_date=assessment.assessment_date,
+            title=f"{client.given_name}'s brain map",
+            synthetic=assessment.synthetic,
+            id_prefix=f"fam{assessment.pk}",
+        )
+    except Exception:  # a drawing bug must not hide the page
+        log.exception("family map failed for %s", assessment.pk)
+        return None
+
+
 def _ratings(assessment: Assessment) -> dict[str, int | None]:
     return dict(assessment.inputs.get("functional", {}))
 
@@ -303,25 +324,30 @@ def age_on(birth: date, day: date) -> str:
     return format_months((day - birth).days / (365.25 / 12))
 
 
-def earlier_reviews(assessment: Assessment, inst: Instrument) -> list[Any]:
-    """Progress snapshots of the child's signed reviews before this one (same instrument
-    version, corrections in place of what they correct), oldest first: the plan's history."""
-    from neuroseq.progress import snapshot_of
+def earlier_signed(assessment: Assessment, instrument_version: str) -> QuerySet[Assessment]:
+    """The child's signed reviews before this one (same instrument version, corrections in
+    place of what they correct), oldest first."""
     from neuroseq.web.models import AssessmentStatus
 
-    earlier = (
+    return (
         Assessment.objects.filter(
             client_id=assessment.client_id,
             status=AssessmentStatus.SIGNED,
-            instrument_version=inst.version,
+            instrument_version=instrument_version,
             assessment_date__lt=assessment.assessment_date,
         )
         .exclude(superseded_by__status=AssessmentStatus.SIGNED)
         .exclude(lineage=assessment.lineage)
         .order_by("assessment_date", "version")
     )
+
+
+def earlier_reviews(assessment: Assessment, inst: Instrument) -> list[Any]:
+    """Progress snapshots of :func:`earlier_signed`: the plan's history."""
+    from neuroseq.progress import snapshot_of
+
     snapshots = []
-    for a in earlier:
+    for a in earlier_signed(assessment, inst.version):
         try:
             snapshots.append(snapshot_of(parse_assessment(a.inputs, inst), inst))
         except AssessmentError:

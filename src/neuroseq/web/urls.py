@@ -6,6 +6,7 @@ from neuroseq.web.api import api
 from neuroseq.web.api_v1 import api_v1
 from neuroseq.web.views import (
     accounts,
+    analytics,
     assessments,
     audit,
     auth,
@@ -98,6 +99,8 @@ urlpatterns = [
         name="staffing_consensus",
     ),
     path("audit/", audit.audit_log, name="audit_log"),
+    path("analytics/", analytics.analytics_page, name="analytics"),
+    path("analytics/clients/", analytics.analytics_clients, name="analytics_clients"),
     path("members/", members.members, name="members"),
     path("members/<int:pk>/role/", members.member_role, name="member_role"),
     path("members/<int:pk>/active/", members.member_active, name="member_active"),

@@ -9,11 +9,13 @@ from neuroseq.web.models.accounts import (
     TokenPurpose,
     User,
 )
+from neuroseq.web.models.analytics import StoredScores
 from neuroseq.web.models.api_tokens import ApiToken
 from neuroseq.web.models.assessments import Assessment, AssessmentStatus, ImmutableRecordError
 from neuroseq.web.models.audit import AuditChainHead, AuditCheckpoint, AuditEvent, CheckpointKind
 from neuroseq.web.models.clients import Client, ClientStatus, ViewerKind, ViewerLink
 from neuroseq.web.models.jobs import Job, JobStatus
+from neuroseq.web.models.rendered import RenderedAssessment
 from neuroseq.web.models.staffing import Staffing, StaffingRater, StaffingStatus
 from neuroseq.web.models.throttle import LoginThrottle
 from neuroseq.web.models.training import (
@@ -51,8 +53,10 @@ __all__ = [
     "JobStatus",
     "Membership",
     "Organisation",
+    "RenderedAssessment",
     "ReviewOutcome",
     "ReviewRound",
+    "StoredScores",
     "Role",
     "Staffing",
     "StaffingRater",

@@ -8,6 +8,7 @@ a signed assessment can be shared with the family (released) and that can be wit
 from __future__ import annotations
 
 import copy
+import logging
 import uuid
 from typing import Any
 
@@ -33,8 +34,11 @@ from neuroseq.web.models import (
     ReviewRound,
 )
 from neuroseq.web.permissions import require
+from neuroseq.web.services import rendering, stored_scores
 from neuroseq.web.services.audit import Actor, record
 from neuroseq.web.services.staffed_signing import require_certified_lead
+
+log = logging.getLogger(__name__)
 
 MAX_ERRORS_SHOWN = 50
 
@@ -331,8 +335,21 @@ def sign(actor: Actor, assessment: Assessment, *, signer: Any = None) -> Assessm
             review.save()
         locked.status, locked.signed_by, locked.signed_at = SIGNED, signer, timezone.now()
         locked.save()
+        stored_scores.store_signed(locked)
         _audit(actor, "assessment.sign", locked, signer=signer.email)
+    _render_once(locked)
     return locked
+
+
+def _render_once(assessment: Assessment) -> None:
+    """Draw the signed assessment's pages now (issue 14, render once). A failure here must
+    not undo a signature: the first view then draws it."""
+    try:
+        rendering.store(assessment)
+    except Exception:
+        log.exception(
+            "render once failed for assessment %s; the first view renders it", assessment.pk
+        )
 
 
 def amend(actor: Actor, assessment: Assessment, reason: str) -> Assessment:

@@ -12,18 +12,17 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from neuroseq.assessment import parse_assessment
 from neuroseq.instrument import DEFAULT_VERSION, load_instrument
 from neuroseq.web import plan_page
 from neuroseq.web.editor.fields import FieldError, parse_date
 from neuroseq.web.forms import AmendForm, AssessmentImportForm, AssessmentStartForm
 from neuroseq.web.models import AssessmentStatus, ImmutableRecordError, ViewerKind
 from neuroseq.web.permissions import can, get_assessment, get_client
-from neuroseq.web.presenters import earlier_reviews, present
 from neuroseq.web.services import assessments as service
 from neuroseq.web.services import clients as client_service
+from neuroseq.web.services import rendering
 from neuroseq.web.views.common import actor, attach_errors, clinic_view
-from neuroseq.web.views.review import change_groups, plan_summary
+from neuroseq.web.views.review import change_groups
 
 
 @clinic_view("assessment.view")
@@ -31,24 +30,28 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = get_assessment(request.user, pk)  # type: ignore[arg-type]
     service.record_read(actor(request), assessment)
     user = request.user
-    inst = load_instrument(assessment.instrument_version)
-    content = service.content_of(service.latest_revision(assessment))
     superseded = getattr(assessment, "superseded_by", None)
     status = assessment.status
+    changes = []
+    if status != "signed":
+        inst = load_instrument(assessment.instrument_version)
+        content = service.content_of(service.latest_revision(assessment))
+        changes = change_groups(assessment, inst, content)
     rounds = list(assessment.review_rounds.select_related("reviewed_by", "submitted_by"))
     return render(
         request,
         "assessments/detail.html",
         {
-            "view": present(assessment),
+            "view": rendering.fragments(assessment),
             "a": assessment,
             "client": assessment.client,
             "versions": assessment.client.assessments.filter(lineage=assessment.lineage)
             .select_related("signed_by")
+            .defer("inputs", "scores")
             .order_by("version"),
             "rounds": rounds,
             "returned": rounds[0] if rounds and rounds[0].outcome == "returned" else None,
-            "changes": change_groups(assessment, inst, content) if status != "signed" else [],
+            "changes": changes,
             "release": service.active_release(assessment) if assessment.is_signed else None,
             "can": {
                 "edit": status == "draft" and can(user, "assessment.edit_draft"),  # type: ignore[arg-type]
@@ -61,7 +64,6 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 and (superseded is None or not superseded.is_signed)
                 and can(user, "assessment.release"),  # type: ignore[arg-type]
             },
-            "plan": plan_summary(assessment, inst),
             "amend_form": AmendForm(),
             "inputs_json": json.dumps(assessment.inputs, indent=2),
         },
@@ -249,29 +251,20 @@ def assessment_plan(request: HttpRequest, pk: int) -> HttpResponse:
     audience = request.GET.get("audience", "clinician")
     if audience not in plan_page.AUDIENCES:
         audience = "clinician"
-    inst = load_instrument(assessment.instrument_version)
-    built = plan_page.build(
-        parse_assessment(assessment.inputs, inst), inst, earlier_reviews(assessment, inst)
-    )
-    page = None
-    if built is not None:
-        plan, catalogue = built
-        page = plan_page.plan_page(
-            plan, inst, catalogue, audience, child_name=assessment.client.given_name
-        )
+    view = rendering.fragments(assessment)
     return render(
         request,
         "assessments/plan.html",
         {
             "a": assessment,
             "client": assessment.client,
-            "page": page,
+            "plan_html": view.plan_html.get(audience),
             "audience": audience,
             "tabs": [
                 ("clinician", "Clinician"),
                 (ViewerKind.CAREGIVER.value, "Caregiver"),
                 (ViewerKind.TEACHER.value, "Teacher"),
             ],
-            "view": present(assessment),
+            "view": view,
         },
     )

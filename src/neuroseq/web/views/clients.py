@@ -30,8 +30,9 @@ from neuroseq.web.models import (
 )
 from neuroseq.web.pagination import CappedPaginator
 from neuroseq.web.permissions import can, get_client, membership_of, visible_clients
-from neuroseq.web.presenters import age_on, change_map, present
+from neuroseq.web.presenters import age_on
 from neuroseq.web.services import clients as client_service
+from neuroseq.web.services import rendering
 from neuroseq.web.views.common import actor, attach_errors, clinic_view
 
 
@@ -161,7 +162,10 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     latest_signed = next((a for a in current if a.is_signed), None)
     latest = latest_signed or (current[0] if current else None)
     signed = [a for a in current if a.is_signed]
-    progress = change_map(signed[1], signed[0]) if len(signed) > 1 else None
+    latest_view = rendering.fragments(latest) if latest else None
+    progress = (
+        rendering.change_map_of(signed[1], signed[0], latest_view) if len(signed) > 1 else None
+    )
     for a in assessments:
         a.age_text = format_age(float(a.scores.get("chronological_age_months") or 0.0))
     released = set(
@@ -178,7 +182,8 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "assessments": assessments,
             "superseded": superseded,
             "released": released,
-            "latest": present(latest) if latest else None,
+            "latest": latest,
+            "latest_view": latest_view,
             "progress": progress,
             "previous": signed[1] if len(signed) > 1 else None,
             "can_create_assessment": can(request.user, "assessment.create"),  # type: ignore[arg-type]

@@ -41,6 +41,10 @@ class FhirUploadForm(forms.Form):
     file = forms.FileField(label="FHIR Bundle or QuestionnaireResponse (JSON)")
 
 
+INLINE_EXPORTS = ("dictionary", "redcap")  # the instrument only: small, no records
+BACKGROUND_EXPORTS = ("scores", "ratings", "research")  # every record: jobs
+
+
 class ExportForm(forms.Form):
     instrument_version = forms.CharField(
         label="Instrument version", max_length=20, initial=DEFAULT_VERSION
@@ -147,19 +151,16 @@ def client_record_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 @clinic_view("export.cohort")
 def exports_page(request: HttpRequest) -> HttpResponse:
+    """Dictionaries download at once; the exports of records run as jobs (issue 14.1)."""
     form = ExportForm(request.GET or None)
     kind = request.GET.get("kind")
-    if kind and form.is_valid():
+    moved = kind in BACKGROUND_EXPORTS
+    if kind in INLINE_EXPORTS and form.is_valid():
         buffer = io.StringIO()
         try:
-            if kind == "research":
-                export_service.export_research(
-                    actor(request), form.cleaned_data["instrument_version"], buffer
-                )
-            else:
-                export_service.export_cohort(
-                    actor(request), kind, form.cleaned_data["instrument_version"], buffer
-                )
+            export_service.export_cohort(
+                actor(request), kind, form.cleaned_data["instrument_version"], buffer
+            )
         except ValidationError as error:
             attach_errors(form, error)
         else:
@@ -168,9 +169,11 @@ def exports_page(request: HttpRequest) -> HttpResponse:
         request,
         "interop/exports.html",
         {
-            "form": form if form.is_bound else ExportForm(),
+            "form": form if form.is_bound and not moved else ExportForm(),
+            "moved": moved,
+            "default_instrument": DEFAULT_VERSION,
             "can_research": can(request.user, "export.research"),  # type: ignore[arg-type]
             "threshold": settings.NEUROSEQ_RESEARCH_MIN_CELL,
         },
-        status=400 if kind and form.errors else 200,
+        status=400 if kind in INLINE_EXPORTS and form.errors else 200,
     )

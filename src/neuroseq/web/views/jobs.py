@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from neuroseq.instrument import DEFAULT_VERSION
 from neuroseq.web.jobs.access import get_job, visible_jobs
 from neuroseq.web.jobs.registry import JobKind, all_kinds
 from neuroseq.web.permissions import can
@@ -36,7 +37,12 @@ def _list(request: HttpRequest, errors: dict[str, list[str]] | None = None) -> H
     return render(
         request,
         "jobs/list.html",
-        {"page": page, "kinds": _startable(request), "errors": errors or {}},
+        {
+            "page": page,
+            "kinds": _startable(request),
+            "errors": errors or {},
+            "default_instrument": DEFAULT_VERSION,
+        },
         status=400 if errors else 200,
     )
 

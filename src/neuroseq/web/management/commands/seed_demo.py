@@ -34,6 +34,7 @@ class Command(BaseCommand):
         created = demo.seed(count, out=self.stdout.write)
         if not created:
             self.stdout.write("demo data already present; nothing to do")
+            demo.store_missing_scores(out=self.stdout.write)
         self.stdout.write(f"({time.monotonic() - start:.1f} s)\n")
         self.stdout.write(
             "Demo logins (all data is SYNTHETIC; two-factor is skipped in demo mode):"

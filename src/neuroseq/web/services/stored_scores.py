@@ -1,0 +1,125 @@
+"""Write the stored numeric scores behind the analytics page.
+
+The numbers come from the vectorised batch scorer (``neuroseq.scoring.batch``), the same
+path as ``neuroseq score --batch`` and ``neuroseq cohort fit``, so the page, the CLI and a
+scores CSV agree. Only signed assessments are stored, one row per lineage: signing an
+amendment replaces the row of the version it corrects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+from django.db import transaction
+
+from neuroseq.assessment import parse_assessment
+from neuroseq.instrument import load_instrument
+from neuroseq.scoring.batch import BatchInput, score_batch
+from neuroseq.web.models import Assessment, AssessmentStatus, Organisation, StoredScores
+from neuroseq.web.models.analytics import DOMAIN_FIELDS, PERIOD_FIELDS, REGION_FIELDS, SCALARS
+from neuroseq.web.services.audit import Actor, record
+
+CHUNK = 500
+
+
+def _value(x: Any) -> float | None:
+    number = float(x)
+    return None if np.isnan(number) else number
+
+
+def numbers(assessments: Sequence[Assessment]) -> list[dict[str, float | None]]:
+    """The stored fields of each assessment (all of one instrument version), batch-scored."""
+    if not assessments:
+        return []
+    inst = load_instrument(assessments[0].instrument_version)
+    parsed = [parse_assessment(a.inputs, inst) for a in assessments]
+    batch = score_batch(BatchInput.from_assessments(parsed, inst), inst)
+    cols = batch.columns(inst)
+    region_ix = {r: j for j, r in enumerate(inst.region_ids)}
+    domain_ix = {d: j for j, d in enumerate(inst.domain_ids)}
+    out = []
+    for i in range(len(assessments)):
+        row = {field: _value(cols[name][i]) for name, field in SCALARS.items()}
+        for r, (score, typical) in REGION_FIELDS.items():
+            j = region_ix.get(r)
+            row[score] = None if j is None else _value(batch.region_scores[i, j])
+            row[typical] = None if j is None else _value(batch.typical_region_scores[i, j])
+        for d, (score, typical) in DOMAIN_FIELDS.items():
+            j = domain_ix.get(d)
+            row[score] = None if j is None else _value(batch.domain_scores[i, j])
+            row[typical] = None if j is None else _value(batch.typical_domain_scores[i, j])
+        for p, field in PERIOD_FIELDS.items():
+            name = f"period_load.{p}"
+            row[field] = _value(cols[name][i]) if name in cols else None
+        out.append(row)
+    return out
+
+
+def _write(assessments: Sequence[Assessment]) -> int:
+    """Upsert the rows of signed assessments (each replaces its lineage's older version)."""
+    written = 0
+    by_version: dict[str, list[Assessment]] = {}
+    for a in assessments:
+        by_version.setdefault(a.instrument_version, []).append(a)
+    for group in by_version.values():
+        for a, values in zip(group, numbers(group), strict=True):
+            StoredScores.objects.update_or_create(
+                lineage=a.lineage,
+                defaults={
+                    "organisation_id": a.client.organisation_id,
+                    "client_id": a.client_id,
+                    "assessment": a,
+                    "assessed_on": a.assessment_date,
+                    "synthetic": a.synthetic,
+                    "instrument_version": a.instrument_version,
+                    **values,
+                },
+            )
+            written += 1
+    return written
+
+
+def store_signed(assessment: Assessment) -> None:
+    """Called by ``assessments.sign`` inside its transaction (the sign event is its audit)."""
+    if assessment.status != AssessmentStatus.SIGNED:
+        raise ValueError("only a signed assessment has stored scores")
+    _write([assessment])
+
+
+def _in_force(organisation: Organisation) -> Iterable[Assessment]:
+    """Signed versions not replaced by a signed amendment, oldest version first."""
+    return (
+        Assessment.objects.filter(client__organisation=organisation, status=AssessmentStatus.SIGNED)
+        .exclude(superseded_by__status=AssessmentStatus.SIGNED)
+        .select_related("client")
+        .order_by("pk")
+        .iterator(chunk_size=CHUNK)
+    )
+
+
+def backfill(actor: Actor, organisation: Organisation) -> int:
+    """(Re)write the stored scores of every signed assessment of one organisation.
+
+    For databases signed before stored scores existed; running it again rewrites the same
+    numbers. Audited once per organisation with the count.
+    """
+    written = 0
+    chunk: list[Assessment] = []
+    with transaction.atomic():
+        for a in _in_force(organisation):
+            chunk.append(a)
+            if len(chunk) == CHUNK:
+                written += _write(chunk)
+                chunk = []
+        written += _write(chunk)
+        record(
+            actor,
+            "analytics.backfill",
+            organisation=organisation,
+            object_type="organisation",
+            object_id=organisation.pk,
+            details={"rows": written},
+        )
+    return written

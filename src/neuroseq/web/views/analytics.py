@@ -1,0 +1,311 @@
+"""The analytics page: challenges vs function, its models, outcomes, and the clients behind
+each outcome count. Organisation admins and supervising clinicians (``analytics.view``).
+
+The numbers are aggregated over the whole organisation (de-identified: a count, a line, a
+point without a name); record-level output, the clients behind a count and the CSV, lists
+only the clients the viewer may see, and says how many others were counted.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from neuroseq.cohort.analysis import COLOURS, CURRENT, HISTORY, OUTCOMES, CohortFit
+from neuroseq.cohort.errors import CohortError
+from neuroseq.cohort.outcomes import CLASSES, Outcomes
+from neuroseq.cohort.outcomes_chart import render_outcomes_chart
+from neuroseq.cohort.plot import render_cohort_plot
+from neuroseq.instrument import load_instrument
+from neuroseq.interop.csv_cells import safe_row
+from neuroseq.progress.rci import RELIABLE_THRESHOLD
+from neuroseq.web import analytics
+from neuroseq.web.models import CareTeam
+from neuroseq.web.models.analytics import DOMAIN_FIELDS, PERIOD_FIELDS, REGION_FIELDS, SCALARS
+from neuroseq.web.permissions import membership_of, visible_clients
+from neuroseq.web.services.audit import record
+from neuroseq.web.views.common import actor, clinic_view
+
+Y_CHOICES = [
+    ("age_typical_percent", "Age-adjusted: percent of the typical child of the same age"),
+    ("functional_score", "Raw Functional Score (not adjusted for age)"),
+]
+COLOUR_CHOICES = [
+    ("history", "Relational health history"),
+    ("current", "Current relational health"),
+]
+CSV_FIELDS = [
+    *SCALARS.values(),
+    *(f for pair in REGION_FIELDS.values() for f in pair),
+    *(f for pair in DOMAIN_FIELDS.values() for f in pair),
+    *PERIOD_FIELDS.values(),
+]
+
+
+class AnalyticsFilterForm(forms.Form):
+    team = forms.ModelChoiceField(
+        label="Care team", queryset=CareTeam.objects.none(), required=False, empty_label="All"
+    )
+    date_from = forms.DateField(
+        label="Assessed from (YYYY-MM-DD)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    date_to = forms.DateField(
+        label="Assessed to (YYYY-MM-DD)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    y = forms.ChoiceField(
+        label="Functioning axis", choices=Y_CHOICES, required=False, initial=Y_CHOICES[0][0]
+    )
+    colour = forms.ChoiceField(
+        label="Colour points by", choices=COLOUR_CHOICES, required=False, initial="history"
+    )
+
+    def __init__(self, *args: Any, organisation_id: int, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = CareTeam.objects.filter(  # type: ignore[attr-defined]
+            organisation_id=organisation_id
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "Expected a date on or after the From date.")
+        data["y"] = data.get("y") or Y_CHOICES[0][0]
+        data["colour"] = data.get("colour") or "history"
+        return data
+
+
+def _selection(request: HttpRequest) -> tuple[AnalyticsFilterForm, analytics.Selection | None]:
+    membership = membership_of(request.user)  # type: ignore[arg-type]
+    assert membership is not None  # clinic_view guarantees it
+    form = AnalyticsFilterForm(request.GET or None, organisation_id=membership.organisation_id)
+    if request.GET and not form.is_valid():
+        return form, None
+    data = form.cleaned_data if request.GET else {}
+    team = data.get("team")
+    return form, analytics.Selection(
+        organisation_id=membership.organisation_id,
+        team_id=team.pk if team else None,
+        date_from=data.get("date_from"),
+        date_to=data.get("date_to"),
+    )
+
+
+def _filters(request: HttpRequest) -> dict[str, str]:
+    keys = ("team", "date_from", "date_to", "y", "colour")
+    return {k: request.GET[k] for k in keys if request.GET.get(k)}
+
+
+def _number(value: float | None, digits: int = 2) -> str:
+    if value is None or not math.isfinite(value):
+        return "–"
+    return f"{value:.{digits}f}"
+
+
+def _model_rows(fit: Any) -> list[dict[str, str]]:
+    return [
+        {
+            "name": (fit.labels or {}).get(c.name, c.name),
+            "beta": _number(c.standardised),
+            "ci": f"{_number(c.standardised_ci_low)} to {_number(c.standardised_ci_high)}",
+            "p": "< 0.001" if c.p_value < 0.001 else _number(c.p_value, 3),
+        }
+        for c in fit.coefficients
+    ]
+
+
+def _fit_context(fit: CohortFit, inst: Any) -> dict[str, Any]:
+    line = fit.line
+    residuals = []
+    for measure in (HISTORY, CURRENT):
+        result = fit.residuals.get(measure)
+        if result is None:
+            continue
+        residuals.append(
+            {
+                "name": fit.labels[measure],
+                "below": f"{_number(result.mean_below, 1)} (n = {result.n_below:,})",
+                "above": f"{_number(result.mean_above, 1)} (n = {result.n_above:,})",
+                "difference": _number(result.difference, 1),
+                "ci": f"{_number(result.ci_low, 1)} to {_number(result.ci_high, 1)}",
+                "d": _number(result.cohens_d),
+                "r": _number(result.residual_correlation),
+            }
+        )
+    return {
+        "plot": render_cohort_plot(fit, inst),
+        "y_label": OUTCOMES[fit.outcome],
+        "colour_label": fit.labels[COLOURS[fit.colour]],
+        "n": line.n,
+        "r": _number(line.r),
+        "slope": _number(line.slope),
+        "slope_ci": f"{_number(line.slope_ci_low)} to {_number(line.slope_ci_high)}",
+        "residuals": residuals,
+        "multiple": None
+        if fit.multiple is None
+        else {
+            "n": fit.multiple.n,
+            "r2": _number(fit.multiple.r_squared),
+            "rows": _model_rows(fit.multiple),
+            "notes": fit.multiple.notes,
+        },
+        "timing": None
+        if fit.timing is None
+        else {
+            "n": fit.timing.n,
+            "r2": _number(fit.timing.r_squared),
+            "rows": _model_rows(fit.timing),
+            "notes": fit.timing.notes,
+        },
+        "notes": fit.notes,
+    }
+
+
+def _outcome_rows(result: Outcomes, query: dict[str, str]) -> list[dict[str, Any]]:
+    group = result.group("all")
+    rows = []
+    for scope in group.scopes:
+        cells = []
+        for klass in CLASSES:
+            link = urlencode({**query, "scope": scope.scope.label, "result": klass})
+            cells.append({"count": scope.counts[klass], "query": link, "klass": klass})
+        rows.append(
+            {
+                "name": scope.scope.name,
+                "kind": scope.scope.kind,
+                "cells": cells,
+                "mean": _number(scope.mean_adjusted_change, 1),
+            }
+        )
+    return rows
+
+
+@clinic_view("analytics.view")
+def analytics_page(request: HttpRequest) -> HttpResponse:
+    form, selection = _selection(request)
+    filters = _filters(request)
+    if selection is None:
+        return render(request, "analytics/page.html", {"form": form}, status=400)
+    rows = selection.rows()
+    if request.GET.get("format") == "csv":
+        return _csv(request, rows, filters)
+    record(actor(request), "analytics.view", details={"filters": filters})
+    inst = load_instrument()
+    chosen = form.cleaned_data if request.GET else {}
+    outcome = chosen.get("y", "age_typical_percent")
+    colour = chosen.get("colour", "history")
+    context: dict[str, Any] = {
+        "form": form,
+        "query": urlencode(filters),
+        "threshold": RELIABLE_THRESHOLD,
+        "classes": CLASSES,
+    }
+    try:
+        fit = analytics.fit(inst, rows, outcome=outcome, colour=colour)
+        context["fit"] = _fit_context(fit, inst)
+        context["synthetic"] = fit.synthetic
+        context["n_records"] = fit.n_records
+    except CohortError as exc:
+        context["fit_errors"] = exc.errors
+    result = analytics.outcomes(inst, rows)
+    group = result.group("all")
+    context["synthetic"] = context.get("synthetic") or result.synthetic
+    context["outcomes"] = {
+        "followed": group.n_clients,
+        "single": group.n_single,
+        "rows": _outcome_rows(result, filters),
+        "chart": render_outcomes_chart(result, inst) if group.n_clients else None,
+        "source": result.reliability_source,
+    }
+    return render(request, "analytics/page.html", context)
+
+
+@clinic_view("analytics.view")
+def analytics_clients(request: HttpRequest) -> HttpResponse:
+    """The clients behind one outcome count: those the viewer may see, others counted."""
+    form, selection = _selection(request)
+    inst = load_instrument()
+    label, klass = request.GET.get("scope", ""), request.GET.get("result", "")
+    found = analytics.find_scope(inst, label)
+    errors = []
+    if found is None:
+        errors.append(f"scope: expected a score of the outcomes table, got {label!r}")
+    if klass not in CLASSES:
+        errors.append(f"result: expected one of {', '.join(CLASSES)}, got {klass!r}")
+    if selection is None or errors:
+        return render(
+            request, "analytics/clients.html", {"form": form, "errors": errors}, status=400
+        )
+    ids = analytics.clients_in(inst, selection.rows(), label, klass)
+    shown = list(
+        visible_clients(request.user)  # type: ignore[arg-type]
+        .filter(pk__in=ids)
+        .select_related("care_team")
+        .order_by("display_id")
+    )
+    record(
+        actor(request),
+        "analytics.clients",
+        details={"scope": label, "result": klass, "client_ids": [c.pk for c in shown]},
+    )
+    assert found is not None
+    return render(
+        request,
+        "analytics/clients.html",
+        {
+            "scope": found[1],
+            "klass": klass,
+            "clients": shown,
+            "hidden": len(ids) - len(shown),
+            "query": urlencode(_filters(request)),
+        },
+    )
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv(request: HttpRequest, rows: Any, filters: dict[str, str]) -> StreamingHttpResponse:
+    """The stored rows behind the page, for the clients the viewer may see."""
+    visible = rows.filter(client__in=visible_clients(request.user))  # type: ignore[arg-type]
+    hidden = rows.count() - visible.count()
+    record(actor(request), "analytics.export", details={"filters": filters, "not_listed": hidden})
+    writer = csv.writer(_Echo())
+    columns = ["client", "assessment_id", "assessed_on", "synthetic", *CSV_FIELDS]
+
+    def lines():  # type: ignore[no-untyped-def]
+        yield writer.writerow(columns)
+        chosen = visible.order_by("client__display_id", "assessed_on", "pk").values_list(
+            "client__display_id", "assessment_id", "assessed_on", "synthetic", *CSV_FIELDS
+        )
+        for row in chosen.iterator(chunk_size=2000):
+            display, assessment, day, synthetic, *numbers = row
+            yield writer.writerow(
+                safe_row(
+                    [
+                        display,
+                        assessment,
+                        day.isoformat(),
+                        "true" if synthetic else "false",
+                        *("" if v is None else repr(float(v)) for v in numbers),
+                    ]
+                )
+            )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
+    response["Content-Disposition"] = f'attachment; filename="analytics-{stamp}.csv"'
+    return response
