@@ -179,6 +179,7 @@ def test_results_match_the_reliability_package(world, team):
     text = page.content.decode()
     matrix = [list(row) for row in zip(*data.values(), strict=True) if None not in row]
     expected = icc(matrix, "ICC2")
+    assert staffing.icc_a1 == pytest.approx(expected.value)  # stored when rating ended
     assert f"{expected.value:.2f} (95% CI {expected.ci_low:.2f} to {expected.ci_high:.2f})" in text
     assert f"over the {n - 1} functions every rater rated" in text
     for x, y in (("a", "b"), ("a", "c"), ("b", "c")):

@@ -130,13 +130,9 @@ def agreement_points(organisation: Any, since: dt.date) -> list[tuple[dt.date, f
         assessment__client__organisation=organisation,
         rating_closed_at__isnull=False,
         rating_closed_at__date__gte=since,
-    ).select_related("assessment")
-    points = []
-    for staffing in staffings.order_by("rating_closed_at"):
-        result = summary(staffing)
-        value = None if result is None or result.icc is None else result.icc.value
-        points.append((timezone.localdate(staffing.rating_closed_at), value))
-    return points
+    )
+    rows = staffings.order_by("rating_closed_at").values_list("rating_closed_at", "icc_a1")
+    return [(timezone.localdate(closed), value) for closed, value in rows]
 
 
 def rater_row(staffing: Staffing, user: User | None) -> StaffingRater | None:
@@ -343,8 +339,10 @@ def submit_ratings(actor: Actor, staffing: Staffing, *, rater: User | None = Non
 def _end_rating(actor: Actor, staffing: Staffing, why: str) -> None:
     staffing.status = StaffingStatus.RECONCILING
     staffing.rating_closed_at = timezone.now()
+    result = summary(staffing)
+    staffing.icc_a1 = None if result is None or result.icc is None else result.icc.value
     staffing.save()
-    _audit(actor, "staffing.rating_closed", staffing, reason=why)
+    _audit(actor, "staffing.rating_closed", staffing, reason=why, icc_a1=staffing.icc_a1)
 
 
 def close_rating(actor: Actor, staffing: Staffing) -> Staffing:
