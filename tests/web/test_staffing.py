@@ -179,6 +179,7 @@ def test_results_match_the_reliability_package(world, team):
     text = page.content.decode()
     matrix = [list(row) for row in zip(*data.values(), strict=True) if None not in row]
     expected = icc(matrix, "ICC2")
+    assert staffing.icc_a1 == pytest.approx(expected.value)  # stored when rating ended
     assert f"{expected.value:.2f} (95% CI {expected.ci_low:.2f} to {expected.ci_high:.2f})" in text
     assert f"over the {n - 1} functions every rater rated" in text
     for x, y in (("a", "b"), ("a", "c"), ("b", "c")):
@@ -355,3 +356,27 @@ def test_autosave_of_my_ratings(world, team):
     not_invited = save(lead, [{"kind": "set", "path": f"functional.{first}", "value": "1"}])
     assert not_invited.status_code == 409
     assert staffing.raters.get(user=clinician).ratings == {first: 3}
+
+
+def test_fidelity_dashboard_charts_the_agreement_of_staffings(world, team):
+    staffing, _, raters = team
+    n = len(items(world.draft))
+    data = constructed(n)
+    for user, values in zip(raters, data.values(), strict=True):
+        rate_all(staffing, user, values)
+        service.submit_ratings(me(user), staffing)
+    matrix = [list(row) for row in zip(*data.values(), strict=True) if None not in row]
+    expected = icc(matrix, "ICC2").value
+    page = http_for(world.user(Role.ORG_ADMIN)).get("/training/fidelity/").content.decode()
+    assert "Staffings (agreement among raters)" in page
+    assert f"{expected:.2f} (n=1)" in page
+
+
+def test_ids_beyond_the_database_answer_404(world, team):
+    _, _, (_, _, outsider) = team
+    huge = "33682889594788691996582806028288"
+    auth = bearer(api_token(outsider))
+    http = HttpClient()
+    assert http.get(f"/api/v1/assessments/{huge}/staffings", **auth).status_code == 404
+    assert http.get(f"/api/v1/staffings/{huge}", **auth).status_code == 404
+    assert http_for(outsider).get(f"/assessments/{huge}/staffing/").status_code == 404

@@ -32,13 +32,7 @@ from neuroseq.web.models import (
     StoredScores,
     ViewerKind,
 )
-from neuroseq.web.services import (
-    assessments,
-    certification,
-    clients,
-    memberships,
-    stored_scores,
-)
+from neuroseq.web.services import assessments, certification, clients, memberships, stored_scores
 from neuroseq.web.services import staffing as staffing_service
 from neuroseq.web.services.audit import Actor
 

@@ -25,15 +25,12 @@ from neuroseq.web.models import (
     CertificationLevel,
     Membership,
     Organisation,
-    Staffing,
-    StaffingStatus,
     User,
     VignetteAssignment,
     VignetteAttempt,
 )
 from neuroseq.web.models.accounts import CLINICAL_ROLES
 from neuroseq.web.services.certification import rule_status
-from neuroseq.web.services.staffing import summary as staffing_summary
 
 LEVELS = [c.value for c in CertificationLevel]
 
@@ -222,26 +219,10 @@ def members_progress(org: Organisation, today: date) -> list[dict[str, Any]]:
 
 
 def staffing_agreement_points(org: Organisation, since: date) -> list[tuple[date, float | None]]:
-    """(day rating closed, ICC among the raters) of each staffing whose rating closed since
-    ``since``: the same ICC form (ICC(A,1)) the staffing page shows. Open staffings are
-    blind and not counted."""
-    from django.utils import timezone
+    """(day rating ended, ICC(A,1) among the raters) of each staffing since ``since``."""
+    from neuroseq.web.services.staffing import agreement_points
 
-    rows = (
-        Staffing.objects.filter(
-            assessment__client__organisation=org,
-            rating_closed_at__isnull=False,
-            rating_closed_at__date__gte=since,
-        )
-        .exclude(status=StaffingStatus.OPEN)
-        .select_related("assessment")
-    )
-    points: list[tuple[date, float | None]] = []
-    for staffing in rows:
-        figures = staffing_summary(staffing)
-        value = None if figures is None or figures.icc is None else figures.icc.value
-        points.append((timezone.localdate(staffing.rating_closed_at), value))
-    return points
+    return agreement_points(org, since)
 
 
 def vignette_agreement_points(org: Organisation, since: date) -> list[tuple[date, float | None]]:
@@ -264,14 +245,13 @@ def fidelity_context(org: Organisation, today: date) -> dict[str, Any]:
     )
     since = date(today.year - 1, today.month, 1)
     series = {
-        "Staffings (agreement among raters)": agreement_by_month(
-            staffing_agreement_points(org, since), today
-        ),
         "Vignettes (agreement with the key)": agreement_by_month(
             vignette_agreement_points(org, since), today
         ),
     }
-    staffing = any(p.n for p in series["Staffings (agreement among raters)"])
+    staffing = staffing_agreement_points(org, since)
+    if staffing:
+        series["Staffings (agreement among raters)"] = agreement_by_month(staffing, today)
     threshold = rules.level("rater").min_icc_a1
     chart = agreement_chart_svg(
         series, threshold, "Mean ICC(A,1) per month over the last 12 months"

@@ -38,6 +38,12 @@ class Staffing(models.Model):
     applied_revision = models.PositiveIntegerField(
         null=True, blank=True, help_text="the draft revision the consensus was written as"
     )
+    icc_a1 = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="overall ICC(A,1) of the submitted ratings, stored when rating ends "
+        "(they never change afterwards); None where undefined",
+    )
     synthetic = models.BooleanField(default=False)
 
     class Meta:

@@ -9,6 +9,7 @@ staffing.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -39,6 +40,17 @@ REASON_MAX = 500
 
 
 # --------------------------------------------------------------------------- reading
+def _pk(value: object) -> int:
+    """A database id from a URL, or 404 (not a number, or beyond a 64-bit integer)."""
+    try:
+        number = int(str(value))
+    except ValueError:
+        raise Http404("no such record") from None
+    if not 0 < number < 2**63:
+        raise Http404("no such record")
+    return number
+
+
 def find(user: User | None, assessment_pk: object) -> tuple[Assessment, Staffing | None]:
     """The assessment and its staffing, for someone who may see them; else 404.
 
@@ -56,13 +68,13 @@ def find(user: User | None, assessment_pk: object) -> tuple[Assessment, Staffing
                 Staffing.objects.select_related("assessment__client", "lead")
                 .filter(
                     Q(lead=user) | Q(raters__user=user),
-                    assessment_id=int(str(assessment_pk)),
+                    assessment_id=_pk(assessment_pk),
                     assessment__client__organisation_id=membership.organisation_id,
                 )
                 .distinct()
                 .get()
             )
-        except (Staffing.DoesNotExist, ValueError):
+        except Staffing.DoesNotExist:
             raise Http404("no such assessment") from None
         return staffing.assessment, staffing
     return assessment, assessment.staffings.select_related("lead").first()
@@ -70,14 +82,15 @@ def find(user: User | None, assessment_pk: object) -> tuple[Assessment, Staffing
 
 def get_staffing(user: User | None, pk: object) -> Staffing:
     """A staffing by id, for someone who may see it (``find``'s rules); else 404."""
+    number = _pk(pk)
     try:
-        assessment_id = Staffing.objects.filter(pk=int(str(pk))).values_list(
-            "assessment_id", flat=True
-        )[0]
-    except (IndexError, ValueError):
+        assessment_id = Staffing.objects.filter(pk=number).values_list("assessment_id", flat=True)[
+            0
+        ]
+    except IndexError:
         raise Http404("no such staffing") from None
     _, staffing = find(user, assessment_id)
-    if staffing is None or staffing.pk != int(str(pk)):
+    if staffing is None or staffing.pk != number:
         raise Http404("no such staffing")
     return staffing
 
@@ -108,6 +121,18 @@ def my_staffings(actor: Actor) -> list[dict[str, Any]]:
         details={"staffings": [r["staffing"].pk for r in rows]},
     )
     return rows
+
+
+def agreement_points(organisation: Any, since: dt.date) -> list[tuple[dt.date, float | None]]:
+    """(day rating ended, overall ICC(A,1)) of the organisation's staffings since ``since``,
+    for the fidelity dashboard; None where the ICC is undefined for that staffing."""
+    staffings = Staffing.objects.filter(
+        assessment__client__organisation=organisation,
+        rating_closed_at__isnull=False,
+        rating_closed_at__date__gte=since,
+    )
+    rows = staffings.order_by("rating_closed_at").values_list("rating_closed_at", "icc_a1")
+    return [(timezone.localdate(closed), value) for closed, value in rows]
 
 
 def rater_row(staffing: Staffing, user: User | None) -> StaffingRater | None:
@@ -314,8 +339,10 @@ def submit_ratings(actor: Actor, staffing: Staffing, *, rater: User | None = Non
 def _end_rating(actor: Actor, staffing: Staffing, why: str) -> None:
     staffing.status = StaffingStatus.RECONCILING
     staffing.rating_closed_at = timezone.now()
+    result = summary(staffing)
+    staffing.icc_a1 = None if result is None or result.icc is None else result.icc.value
     staffing.save()
-    _audit(actor, "staffing.rating_closed", staffing, reason=why)
+    _audit(actor, "staffing.rating_closed", staffing, reason=why, icc_a1=staffing.icc_a1)
 
 
 def close_rating(actor: Actor, staffing: Staffing) -> Staffing:
