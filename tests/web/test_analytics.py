@@ -293,3 +293,33 @@ def test_csv_has_the_visible_rows_only(
     assert sorted(r["client"] for r in table) == sorted(a.client.display_id for a in expected)
     some = StoredScores.objects.get(assessment_id=int(table[0]["assessment_id"]))
     assert float(table[0]["challenges"]) == pytest.approx(some.challenges)
+
+
+def test_large_caseload_shows_the_snapshot_and_refits_in_the_background(
+    cohort: list[Assessment], world: World, as_role: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from neuroseq.web.jobs.runner import Attempt, _execute
+    from neuroseq.web.models import AnalyticsSnapshot, Job
+
+    monkeypatch.setattr(analytics, "LARGE", 5)
+    http = as_role(Role.ORG_ADMIN)
+    first = http.get("/analytics/").content.decode()
+    assert "A large caseload: these figures were computed" in first
+    assert "being refitted" not in first
+    snapshot = AnalyticsSnapshot.objects.get()
+    n_before = snapshot.figures["fit"]["n"]
+    assert f"<td>{n_before}</td>" in first
+
+    client = ClientFactory(care_team=world.team1, display_id="NEW-1")
+    make_assessment(client, "signed", assessment_date="2025-05-05")
+    stale = http.get("/analytics/").content.decode()
+    assert "being refitted in the background" in stale
+    assert f"<td>{n_before}</td>" in stale  # the old figures until the refit is done
+    job = Job.objects.get(kind="analytics_refit")
+    http.get("/analytics/")
+    assert Job.objects.filter(kind="analytics_refit").count() == 1  # not started twice
+
+    assert _execute(str(job.pk)) is Attempt.DONE  # execute() would close the test connection
+    fresh = http.get("/analytics/").content.decode()
+    assert "being refitted" not in fresh
+    assert f"<td>{n_before + 1}</td>" in fresh

@@ -9,7 +9,6 @@ only the clients the viewer may see, and says how many others were counted.
 from __future__ import annotations
 
 import csv
-import math
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,11 +17,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from neuroseq.cohort.analysis import COLOURS, CURRENT, HISTORY, OUTCOMES, CohortFit
-from neuroseq.cohort.errors import CohortError
-from neuroseq.cohort.outcomes import CLASSES, Outcomes
-from neuroseq.cohort.outcomes_chart import render_outcomes_chart
-from neuroseq.cohort.plot import render_cohort_plot
+from neuroseq.cohort.outcomes import CLASSES
 from neuroseq.instrument import load_instrument
 from neuroseq.interop.csv_cells import safe_row
 from neuroseq.progress.rci import RELIABLE_THRESHOLD
@@ -107,90 +102,6 @@ def _filters(request: HttpRequest) -> dict[str, str]:
     return {k: request.GET[k] for k in keys if request.GET.get(k)}
 
 
-def _number(value: float | None, digits: int = 2) -> str:
-    if value is None or not math.isfinite(value):
-        return "–"
-    return f"{value:.{digits}f}"
-
-
-def _model_rows(fit: Any) -> list[dict[str, str]]:
-    return [
-        {
-            "name": (fit.labels or {}).get(c.name, c.name),
-            "beta": _number(c.standardised),
-            "ci": f"{_number(c.standardised_ci_low)} to {_number(c.standardised_ci_high)}",
-            "p": "< 0.001" if c.p_value < 0.001 else _number(c.p_value, 3),
-        }
-        for c in fit.coefficients
-    ]
-
-
-def _fit_context(fit: CohortFit, inst: Any) -> dict[str, Any]:
-    line = fit.line
-    residuals = []
-    for measure in (HISTORY, CURRENT):
-        result = fit.residuals.get(measure)
-        if result is None:
-            continue
-        residuals.append(
-            {
-                "name": fit.labels[measure],
-                "below": f"{_number(result.mean_below, 1)} (n = {result.n_below:,})",
-                "above": f"{_number(result.mean_above, 1)} (n = {result.n_above:,})",
-                "difference": _number(result.difference, 1),
-                "ci": f"{_number(result.ci_low, 1)} to {_number(result.ci_high, 1)}",
-                "d": _number(result.cohens_d),
-                "r": _number(result.residual_correlation),
-            }
-        )
-    return {
-        "plot": render_cohort_plot(fit, inst),
-        "y_label": OUTCOMES[fit.outcome],
-        "colour_label": fit.labels[COLOURS[fit.colour]],
-        "n": line.n,
-        "r": _number(line.r),
-        "slope": _number(line.slope),
-        "slope_ci": f"{_number(line.slope_ci_low)} to {_number(line.slope_ci_high)}",
-        "residuals": residuals,
-        "multiple": None
-        if fit.multiple is None
-        else {
-            "n": fit.multiple.n,
-            "r2": _number(fit.multiple.r_squared),
-            "rows": _model_rows(fit.multiple),
-            "notes": fit.multiple.notes,
-        },
-        "timing": None
-        if fit.timing is None
-        else {
-            "n": fit.timing.n,
-            "r2": _number(fit.timing.r_squared),
-            "rows": _model_rows(fit.timing),
-            "notes": fit.timing.notes,
-        },
-        "notes": fit.notes,
-    }
-
-
-def _outcome_rows(result: Outcomes, query: dict[str, str]) -> list[dict[str, Any]]:
-    group = result.group("all")
-    rows = []
-    for scope in group.scopes:
-        cells = []
-        for klass in CLASSES:
-            link = urlencode({**query, "scope": scope.scope.label, "result": klass})
-            cells.append({"count": scope.counts[klass], "query": link, "klass": klass})
-        rows.append(
-            {
-                "name": scope.scope.name,
-                "kind": scope.scope.kind,
-                "cells": cells,
-                "mean": _number(scope.mean_adjusted_change, 1),
-            }
-        )
-    return rows
-
-
 @clinic_view("analytics.view")
 def analytics_page(request: HttpRequest) -> HttpResponse:
     form, selection = _selection(request)
@@ -201,32 +112,19 @@ def analytics_page(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "csv":
         return _csv(request, rows, filters)
     record(actor(request), "analytics.view", details={"filters": filters})
-    inst = load_instrument()
     chosen = form.cleaned_data if request.GET else {}
-    outcome = chosen.get("y", "age_typical_percent")
-    colour = chosen.get("colour", "history")
     context: dict[str, Any] = {
         "form": form,
         "query": urlencode(filters),
         "threshold": RELIABLE_THRESHOLD,
         "classes": CLASSES,
-    }
-    try:
-        fit = analytics.fit(inst, rows, outcome=outcome, colour=colour)
-        context["fit"] = _fit_context(fit, inst)
-        context["synthetic"] = fit.synthetic
-        context["n_records"] = fit.n_records
-    except CohortError as exc:
-        context["fit_errors"] = exc.errors
-    result = analytics.outcomes(inst, rows)
-    group = result.group("all")
-    context["synthetic"] = context.get("synthetic") or result.synthetic
-    context["outcomes"] = {
-        "followed": group.n_clients,
-        "single": group.n_single,
-        "rows": _outcome_rows(result, filters),
-        "chart": render_outcomes_chart(result, inst) if group.n_clients else None,
-        "source": result.reliability_source,
+        **analytics.page_figures(
+            actor(request),
+            selection,
+            outcome=chosen.get("y", "age_typical_percent"),
+            colour=chosen.get("colour", "history"),
+            filters=filters,
+        ),
     }
     return render(request, "analytics/page.html", context)
 

@@ -1,3 +1,3 @@
 """The job kinds that ship; importing this package registers them."""
 
-from neuroseq.web.jobs.kinds import audit_verify, cohort_scores  # noqa: F401
+from neuroseq.web.jobs.kinds import analytics_refit, audit_verify, cohort_scores  # noqa: F401
