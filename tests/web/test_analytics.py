@@ -323,3 +323,12 @@ def test_large_caseload_shows_the_snapshot_and_refits_in_the_background(
     fresh = http.get("/analytics/").content.decode()
     assert "being refitted" not in fresh
     assert f"<td>{n_before + 1}</td>" in fresh
+
+
+def test_constant_predictor_gives_the_clear_message(world: World, as_role: Any) -> None:
+    """Four children with the worked example's history: one challenge score for all."""
+    for k in range(3):
+        make_assessment(ClientFactory(care_team=world.team1, display_id=f"K-{k}"), "signed")
+    body = as_role(Role.ORG_ADMIN).get("/analytics/").content.decode()
+    assert "No line can be fitted to this selection" in body
+    assert "Developmental Challenges Score is constant (every child" in body
