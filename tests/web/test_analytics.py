@@ -332,3 +332,29 @@ def test_constant_predictor_gives_the_clear_message(world: World, as_role: Any) 
     body = as_role(Role.ORG_ADMIN).get("/analytics/").content.decode()
     assert "No line can be fitted to this selection" in body
     assert "Developmental Challenges Score is constant (every child" in body
+
+
+def test_drill_down_pages_through_every_listed_client(
+    cohort: list[Assessment], world: World, as_role: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from neuroseq.web.views import analytics as view
+
+    monkeypatch.setattr(view, "PER_PAGE", 3)
+    inst = load_instrument()
+    rows = analytics.Selection(world.child1.organisation_id).rows()
+    counted = analytics.outcomes(inst, rows).group("all").scope("functional_score").counts
+    klass = max(counted, key=lambda k: counted[k])
+    expected = set(
+        Client.objects.filter(
+            pk__in=analytics.clients_in(inst, rows, "functional_score", klass)
+        ).values_list("display_id", flat=True)
+    )
+    http = as_role(Role.ORG_ADMIN)
+    seen: set[str] = set()
+    for number in range(1, len(expected) // 3 + 2):
+        body = http.get(
+            "/analytics/clients/",
+            {"scope": "functional_score", "result": klass, "page": number},
+        ).content.decode()
+        seen |= {d for d in expected if f">{d}</a>" in body}
+    assert seen == expected

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -22,12 +23,13 @@ from neuroseq.instrument import load_instrument
 from neuroseq.interop.csv_cells import safe_row
 from neuroseq.progress.rci import RELIABLE_THRESHOLD
 from neuroseq.web import analytics
-from neuroseq.web.models import CareTeam
+from neuroseq.web.models import CareTeam, Client
 from neuroseq.web.models.analytics import DOMAIN_FIELDS, PERIOD_FIELDS, REGION_FIELDS, SCALARS
 from neuroseq.web.permissions import membership_of, visible_clients
 from neuroseq.web.services.audit import record
 from neuroseq.web.views.common import actor, clinic_view
 
+PER_PAGE = 50
 Y_CHOICES = [
     ("age_typical_percent", "Age-adjusted: percent of the typical child of the same age"),
     ("functional_score", "Raw Functional Score (not adjusted for age)"),
@@ -146,11 +148,14 @@ def analytics_clients(request: HttpRequest) -> HttpResponse:
             request, "analytics/clients.html", {"form": form, "errors": errors}, status=400
         )
     ids = analytics.clients_in(inst, selection.rows(), label, klass)
-    shown = list(
-        visible_clients(request.user)  # type: ignore[arg-type]
-        .filter(pk__in=ids)
-        .select_related("care_team")
-        .order_by("display_id")
+    visible = set(
+        visible_clients(request.user).values_list("pk", flat=True)  # type: ignore[arg-type]
+    )
+    listed = [i for i in ids if i in visible]
+    page = Paginator(listed, PER_PAGE).get_page(request.GET.get("page"))
+    shown = sorted(
+        Client.objects.filter(pk__in=list(page.object_list)).select_related("care_team"),
+        key=lambda c: c.display_id,
     )
     record(
         actor(request),
@@ -158,6 +163,7 @@ def analytics_clients(request: HttpRequest) -> HttpResponse:
         details={"scope": label, "result": klass, "client_ids": [c.pk for c in shown]},
     )
     assert found is not None
+    filters = _filters(request)
     return render(
         request,
         "analytics/clients.html",
@@ -165,8 +171,11 @@ def analytics_clients(request: HttpRequest) -> HttpResponse:
             "scope": found[1],
             "klass": klass,
             "clients": shown,
-            "hidden": len(ids) - len(shown),
-            "query": urlencode(_filters(request)),
+            "page": page,
+            "listed": len(listed),
+            "hidden": len(ids) - len(listed),
+            "query": urlencode(filters),
+            "page_query": urlencode({**filters, "scope": label, "result": klass}),
         },
     )
 
