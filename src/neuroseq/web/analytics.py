@@ -242,34 +242,34 @@ def _pairs_sql(rows: QuerySet[StoredScores], inst: Instrument) -> tuple[str, lis
 
     First = earliest date (ties: lowest id), latest = newest date (ties: highest id), as
     :class:`neuroseq.cohort.outcomes.OutcomeTracker` reads records in date and id order.
-    One window over each client's rows (one sort, no self-join).
+    The windows sort only (id, client, date); the two rows are then read by primary key.
     """
-    fields = ["id", "client_id", "assessed_on"]
-    ends = ["FIRST_VALUE(assessed_on) OVER w AS d0", "LAST_VALUE(assessed_on) OVER w AS d1"]
+    table = StoredScores._meta.db_table
     changes = []
     for j, scope in enumerate(_stored_scopes(inst)):
         score, typical = scope_fields(scope)
-        fields += [score, typical]
-        for column in (score, typical):
-            ends += [
-                f"FIRST_VALUE({column}) OVER w AS f_{column}",
-                f"LAST_VALUE({column}) OVER w AS l_{column}",
-            ]
-        changes.append(f"(l_{score} - f_{score}) - (l_{typical} - f_{typical}) AS c{j}")
-    base_sql, params = rows.values(*fields).query.sql_with_params()
+        changes.append(f"(l.{score} - f.{score}) - (l.{typical} - f.{typical}) AS c{j}")
+    base_sql, params = rows.values("id", "client_id", "assessed_on").query.sql_with_params()
     sql = f"""
-        SELECT client_id, d0, d1, {", ".join(changes)}
+        SELECT ends.client_id AS client_id, f.assessed_on AS d0, l.assessed_on AS d1,
+            {", ".join(changes)}
         FROM (
             SELECT client_id,
-                ROW_NUMBER() OVER (PARTITION BY client_id ORDER BY assessed_on, id) AS rn,
-                {", ".join(ends)}
-            FROM ({base_sql}) base
-            WINDOW w AS (
-                PARTITION BY client_id ORDER BY assessed_on, id
-                ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-            )
+                MAX(CASE WHEN rf = 1 THEN id END) AS f_id,
+                MAX(CASE WHEN rl = 1 THEN id END) AS l_id
+            FROM (
+                SELECT id, client_id,
+                    ROW_NUMBER() OVER (PARTITION BY client_id ORDER BY assessed_on, id) AS rf,
+                    ROW_NUMBER() OVER (
+                        PARTITION BY client_id ORDER BY assessed_on DESC, id DESC
+                    ) AS rl
+                FROM ({base_sql}) base
+            ) ranked
+            WHERE rf = 1 OR rl = 1
+            GROUP BY client_id
         ) ends
-        WHERE rn = 1
+        JOIN {table} f ON f.id = ends.f_id
+        JOIN {table} l ON l.id = ends.l_id
     """
     return sql, list(params)
 
