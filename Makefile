@@ -9,7 +9,7 @@ PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 HOST_PORT ?= 127.0.0.1:8000
 VAR := var
 
-.PHONY: install demo test lint fmt bench chromium docs clean serve load
+.PHONY: install demo test lint fmt bench chromium pdftools docs clean serve load
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,15 @@ chromium:
 		|| echo "could not install chromium; browser tests will fail in CI"; \
 	fi
 
+# PDF reports use the machine's fonts (DejaVu) and the tests read PDFs with poppler.
+pdftools:
+	@if ! fc-list 2>/dev/null | grep -qi dejavu || ! command -v pdftotext >/dev/null 2>&1; then \
+		echo "installing fonts-dejavu-core and poppler-utils from Debian packages"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			fonts-dejavu-core poppler-utils >/dev/null) \
+		|| echo "could not install fonts-dejavu-core / poppler-utils; report tests will skip"; \
+	fi
+
 lint: install
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
@@ -41,7 +50,7 @@ docs: install
 	$(BIN)/neuroseq instrument docs --instrument 1 -o docs/instrument-v1.md
 	$(BIN)/python -c "from neuroseq.plan.docs import write_activities_markdown, write_plan_rules; write_activities_markdown(); write_plan_rules()"
 
-test: install chromium lint
+test: install chromium pdftools lint
 	$(BIN)/pytest
 	@if $(BIN)/python -c "import psycopg; psycopg.connect('$(PG_URL)', connect_timeout=3).close()" 2>/dev/null; then \
 		echo "PostgreSQL answers: running the database tests again on it"; \

@@ -149,3 +149,15 @@ def test_renewal_is_due_in_the_last_sixty_days(days_before: int, due: bool):
     c = cert("staffing_lead", date(2025, 9, 1))
     today = date.fromordinal(c.expires_on.toordinal() - days_before)
     assert renewal_due(c, today, RULES) is due
+
+
+def test_recertification_needs_new_attempts_after_the_previous_certificate():
+    history = [attempt(v, date(2025, 8, d), 0.9) for v, d in (("a", 1), ("b", 8), ("c", 15))]
+    first = cert("rater", date(2025, 8, 20))
+    renewal_day = date(2026, 7, 1)  # in the renewal window; the old attempts are in the window
+    assert evaluate("rater", history, [], renewal_day, RULES).met
+    again = evaluate("rater", history, [first], renewal_day, RULES)
+    assert not again.met and again.run == 0
+    assert {c.note for c in again.attempts} == {"used by an earlier certificate"}
+    history += [attempt(v, date(2026, 6, d), 0.9) for v, d in (("d", 1), ("e", 8), ("f", 15))]
+    assert evaluate("rater", history, [first], renewal_day, RULES).met

@@ -293,3 +293,68 @@ def test_csv_has_the_visible_rows_only(
     assert sorted(r["client"] for r in table) == sorted(a.client.display_id for a in expected)
     some = StoredScores.objects.get(assessment_id=int(table[0]["assessment_id"]))
     assert float(table[0]["challenges"]) == pytest.approx(some.challenges)
+
+
+def test_large_caseload_shows_the_snapshot_and_refits_in_the_background(
+    cohort: list[Assessment], world: World, as_role: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from neuroseq.web.jobs.runner import Attempt, _execute
+    from neuroseq.web.models import AnalyticsSnapshot, Job
+
+    monkeypatch.setattr(analytics, "LARGE", 5)
+    http = as_role(Role.ORG_ADMIN)
+    first = http.get("/analytics/").content.decode()
+    assert "A large caseload: these figures were computed" in first
+    assert "being refitted" not in first
+    snapshot = AnalyticsSnapshot.objects.get()
+    n_before = snapshot.figures["fit"]["n"]
+    assert f"<td>{n_before}</td>" in first
+
+    client = ClientFactory(care_team=world.team1, display_id="NEW-1")
+    make_assessment(client, "signed", assessment_date="2025-05-05")
+    stale = http.get("/analytics/").content.decode()
+    assert "being refitted in the background" in stale
+    assert f"<td>{n_before}</td>" in stale  # the old figures until the refit is done
+    job = Job.objects.get(kind="analytics_refit")
+    http.get("/analytics/")
+    assert Job.objects.filter(kind="analytics_refit").count() == 1  # not started twice
+
+    assert _execute(str(job.pk)) is Attempt.DONE  # execute() would close the test connection
+    fresh = http.get("/analytics/").content.decode()
+    assert "being refitted" not in fresh
+    assert f"<td>{n_before + 1}</td>" in fresh
+
+
+def test_constant_predictor_gives_the_clear_message(world: World, as_role: Any) -> None:
+    """Four children with the worked example's history: one challenge score for all."""
+    for k in range(3):
+        make_assessment(ClientFactory(care_team=world.team1, display_id=f"K-{k}"), "signed")
+    body = as_role(Role.ORG_ADMIN).get("/analytics/").content.decode()
+    assert "No line can be fitted to this selection" in body
+    assert "Developmental Challenges Score is constant (every child" in body
+
+
+def test_drill_down_pages_through_every_listed_client(
+    cohort: list[Assessment], world: World, as_role: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from neuroseq.web.views import analytics as view
+
+    monkeypatch.setattr(view, "PER_PAGE", 3)
+    inst = load_instrument()
+    rows = analytics.Selection(world.child1.organisation_id).rows()
+    counted = analytics.outcomes(inst, rows).group("all").scope("functional_score").counts
+    klass = max(counted, key=lambda k: counted[k])
+    expected = set(
+        Client.objects.filter(
+            pk__in=analytics.clients_in(inst, rows, "functional_score", klass)
+        ).values_list("display_id", flat=True)
+    )
+    http = as_role(Role.ORG_ADMIN)
+    seen: set[str] = set()
+    for number in range(1, len(expected) // 3 + 2):
+        body = http.get(
+            "/analytics/clients/",
+            {"scope": "functional_score", "result": klass, "page": number},
+        ).content.decode()
+        seen |= {d for d in expected if f">{d}</a>" in body}
+    assert seen == expected

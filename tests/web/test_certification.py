@@ -170,3 +170,24 @@ def test_expiry_revocation_and_recertification_window(world):
     svc.revoke(actor(supervisor), rater, reason="ratings drifted in staffings", today=TODAY)
     assert svc.valid_certificate(clinician, "rater", TODAY) is None
     assert AuditEvent.objects.filter(action="training.revoke").count() == 1
+
+
+def test_recertification_in_the_last_sixty_days_with_new_attempts(world):
+    supervisor = trainer_in(world)
+    clinician = world.user(Role.CLINICIAN)
+    old = svc.demo_certificate(
+        Actor.system("tests"),
+        user=clinician,
+        level="rater",
+        issued_on=TODAY - dt.timedelta(days=340),
+        organisation=world.team1.organisation,
+    )
+    assert 0 < (old.expires_on - TODAY).days <= 60
+    for i in range(3):  # attempts older than the certificate do not count
+        rate(clinician, i, TODAY - dt.timedelta(days=350 - i))
+    with pytest.raises(ValidationError, match="the current run is 0"):
+        svc.certify(actor(supervisor), user=clinician, level="rater", today=TODAY)
+    three_passes(clinician, start=3)
+    renewed = svc.certify(actor(supervisor), user=clinician, level="rater", today=TODAY)
+    assert renewed.expires_on > old.expires_on
+    assert svc.valid_certificate(clinician, "rater", old.expires_on) == renewed

@@ -7,6 +7,7 @@ folds case, which ``LIKE`` on SQLite does not).
 
 from __future__ import annotations
 
+import re
 import string
 
 import pytest
@@ -104,3 +105,29 @@ def test_a_long_list_says_more_than_the_cap(named, as_role, settings, monkeypatc
     page = as_role(Role.CLINICIAN).get("/clients/?page=2").content.decode()
     assert "More than 3 clients found" in page
     assert "Page 2</span>" in page and "Next page" in page and "Previous page" in page
+
+
+def _queries(http, url: str) -> int:
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert http.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_list_and_search_take_the_same_queries_at_any_size(named, as_role, settings):
+    """Constant query count (issue 14.6): nothing is fetched per listed client."""
+    from .helpers import make_assessment
+
+    settings.NEUROSEQ_PAGE_SIZE = 25
+    http = as_role(Role.CLINICIAN)
+    urls = ["/clients/", "/clients/?q=quill", "/clients/?page=2"]
+    few = [_queries(http, url) for url in urls]
+    for i in range(60):
+        child = ClientFactory(care_team=named.team1, family_name=f"Quillfeather{i}")
+        if i % 20 == 0:
+            make_assessment(child, "signed")
+    many = [_queries(http, url) for url in urls]
+    assert many == few
+    found = re.search(r"(\d+) clients? found", http.get("/clients/?q=quill").content.decode())
+    assert found is not None and int(found.group(1)) == len(_icontains("quill")) > 60

@@ -59,20 +59,6 @@ def test_seed_creates_labelled_synthetic_organisations_and_logins(db):
     assert verify_chain().ok
 
 
-def test_seed_opens_one_synthetic_staffing_per_demo_clinic(db):
-    seed(4)
-    for org in Organisation.objects.all():
-        staffing = Staffing.objects.get(assessment__client__organisation=org)
-        assert staffing.status == StaffingStatus.OPEN and staffing.synthetic
-        assert staffing.assessment.status == "draft" and staffing.assessment.synthetic
-        assert staffing.lead.email == f"supervisor@{org.slug}.example"
-        raters = {r.user.email: r for r in staffing.raters.select_related("user")}
-        assert set(raters) == {f"clinician@{org.slug}.example", f"trainee@{org.slug}.example"}
-        assert raters[f"clinician@{org.slug}.example"].submitted
-        assert not raters[f"trainee@{org.slug}.example"].submitted
-    assert verify_chain().ok
-
-
 def test_seed_gives_the_supervisor_certificates_and_the_trainee_attempts(db):
     seed(2)
     today = timezone.localdate()
@@ -86,6 +72,20 @@ def test_seed_gives_the_supervisor_certificates_and_the_trainee_attempts(db):
     assert attempts.count() == 2
     assert all(0 < a.icc_a1 < 1 for a in attempts)
     assert valid_certificate(trainee, "rater", today) is None
+    assert verify_chain().ok
+
+
+def test_seed_opens_one_synthetic_staffing_per_demo_clinic(db):
+    seed(4)
+    for org in Organisation.objects.all():
+        staffing = Staffing.objects.get(assessment__client__organisation=org)
+        assert staffing.status == StaffingStatus.OPEN and staffing.synthetic
+        assert staffing.assessment.status == "draft" and staffing.assessment.synthetic
+        assert staffing.lead.email == f"supervisor@{org.slug}.example"
+        raters = {r.user.email: r for r in staffing.raters.select_related("user")}
+        assert set(raters) == {f"clinician@{org.slug}.example", f"trainee@{org.slug}.example"}
+        assert raters[f"clinician@{org.slug}.example"].submitted
+        assert not raters[f"trainee@{org.slug}.example"].submitted
     assert verify_chain().ok
 
 

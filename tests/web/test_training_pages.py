@@ -6,9 +6,12 @@ import datetime as dt
 
 from django.utils import timezone
 
+from neuroseq.instrument import load_instrument
+from neuroseq.reliability import icc
 from neuroseq.training import get_vignette, load_vignettes
 from neuroseq.web.models import Certification, Role, VignetteAttempt
 from neuroseq.web.services import certification as svc
+from neuroseq.web.services import staffing as staffing_service
 from neuroseq.web.services.audit import Actor
 
 from .helpers import sign_in
@@ -152,3 +155,31 @@ def test_hostile_rating_forms_get_a_400_and_change_nothing(world, as_role):
         assert response.status_code == 400, data
         assert len(response.content) < 200_000
     assert not VignetteAttempt.objects.exists()
+
+
+def test_fidelity_chart_shows_agreement_among_the_raters_of_closed_staffings(world, as_role):
+    lead = world.user(Role.SUPERVISOR)
+    raters = [world.user(Role.CLINICIAN), world.user(Role.TRAINEE)]
+    staffing = staffing_service.open_staffing(Actor(lead, lead.email), world.draft)
+    ids = list(load_instrument(world.draft.instrument_version).function_ids)
+    first = [i % 4 for i in range(len(ids))]
+    second = [min(3, v + (i % 3 == 0)) for i, v in enumerate(first)]
+    for user, values in zip(raters, (first, second), strict=True):
+        staffing_service.invite(Actor(lead, lead.email), staffing, user)
+        staffing_service.save_ratings(
+            Actor(user, user.email), staffing, dict(zip(ids, values, strict=True))
+        )
+        staffing_service.submit_ratings(Actor(user, user.email), staffing)
+    expected = icc([list(pair) for pair in zip(first, second, strict=True)], "ICC2").value
+    page = as_role(Role.ORG_ADMIN).get("/training/fidelity/").content.decode()
+    assert "Staffings (agreement among raters)" in page
+    assert f"{expected:.2f} (n=1)" in page
+
+
+def test_an_attempt_on_a_retired_case_version_still_shows_its_stored_figures(world, as_role):
+    _passes(world.user(Role.TRAINEE), 1)
+    attempt = VignetteAttempt.objects.get(user=world.user(Role.TRAINEE))
+    VignetteAttempt.objects.filter(pk=attempt.pk).update(vignette_version=99)
+    page = as_role(Role.TRAINEE).get(f"/training/attempts/{attempt.pk}/")
+    assert page.status_code == 200
+    assert "is no longer in the library" in page.content.decode()

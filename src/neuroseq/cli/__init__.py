@@ -8,6 +8,7 @@ from neuroseq.cli import (  # noqa: F401  (each module registers its commands)
     ops,
     plan,
     reliability,
+    report,
 )
 from neuroseq.cli.app import app
 

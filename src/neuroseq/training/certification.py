@@ -100,9 +100,16 @@ def _passes(attempt: AttemptRecord, level: LevelRule) -> bool:
 
 
 def classify(
-    attempts: Sequence[AttemptRecord], level: LevelRule, today: date, rules: CertificationRules
+    attempts: Sequence[AttemptRecord],
+    level: LevelRule,
+    today: date,
+    rules: CertificationRules,
+    after: date | None = None,
 ) -> tuple[CountedAttempt, ...]:
-    """Every attempt up to ``today`` in date order, with whether it counts and passes."""
+    """Every attempt up to ``today`` in date order, with whether it counts and passes.
+
+    ``after``: attempts on or before this day do not count (an earlier certificate used them).
+    """
     since = add_months(today, -rules.window_months)
     last_seen: dict[str, date] = {}
     out: list[CountedAttempt] = []
@@ -111,6 +118,8 @@ def classify(
         last_seen[attempt.vignette_id] = attempt.on
         if attempt.on < since:
             out.append(CountedAttempt(attempt, False, False, "older than the window"))
+        elif after is not None and attempt.on <= after:
+            out.append(CountedAttempt(attempt, False, False, "used by an earlier certificate"))
         elif previous is not None and attempt.on < add_months(previous, rules.repeat_after_months):
             out.append(CountedAttempt(attempt, False, False, "repeat of a vignette: practice"))
         else:
@@ -128,7 +137,11 @@ def evaluate(
 ) -> RuleResult:
     """Is the rule for ``level_id`` met on ``today``? With the reasons when it is not."""
     level = rules.level(level_id)
-    classified = classify(attempts, level, today, rules)
+    # Re-certification rests on new work: attempts up to the issue day of an earlier
+    # certificate at this level were its evidence and do not count again.
+    issued = [c.issued_on for c in held if c.level == level_id and not c.revoked]
+    after = max(issued) if issued else None
+    classified = classify(attempts, level, today, rules, after=after)
     run = 0
     for item in reversed([c for c in classified if c.counts]):
         if not item.passes:

@@ -52,7 +52,7 @@ def agreement_chart_svg(
 
     Months without data break the line. The caller shows the same numbers as a table.
     """
-    width, height, left, right, top, bottom = 640, 240, 44, 12, 14, 36
+    width, height, left, right, top, bottom = 480, 252, 40, 10, 16, 56
     plot_w, plot_h = width - left - right, height - top - bottom
     months = max((len(s) for s in series.values()), default=0)
 
@@ -70,20 +70,20 @@ def agreement_chart_svg(
     for tick in (0.0, 0.2, 0.4, 0.6, 0.8, 1.0):
         parts.append(
             f'<line x1="{left}" x2="{width - right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" '
-            f'stroke="#ddd"/><text x="{left - 6}" y="{y(tick) + 4:.1f}" font-size="11" '
+            f'stroke="#ddd"/><text x="{left - 6}" y="{y(tick) + 4:.1f}" font-size="13" '
             f'text-anchor="end">{tick:.1f}</text>'
         )
     parts.append(
         f'<line x1="{left}" x2="{width - right}" y1="{y(threshold):.1f}" '
         f'y2="{y(threshold):.1f}" stroke="#555" stroke-dasharray="5 4"/>'
-        f'<text x="{width - right}" y="{y(threshold) - 4:.1f}" font-size="11" '
+        f'<text x="{width - right}" y="{y(threshold) - 4:.1f}" font-size="13" '
         f'text-anchor="end">certification {threshold:.2f}</text>'
     )
     first = next(iter(series.values()), ())
     for i, point in enumerate(first):
         if i % 2 == 0 or months <= 6:
             parts.append(
-                f'<text x="{x(i):.1f}" y="{height - 12}" font-size="11" '
+                f'<text x="{x(i):.1f}" y="{top + plot_h + 18}" font-size="13" '
                 f'text-anchor="middle">{point.month:%b %y}</text>'
             )
     for (name, points), colour in zip(series.items(), COLOURS, strict=False):
@@ -109,5 +109,12 @@ def agreement_chart_svg(
                     f'<polyline points="{" ".join(seg)}" fill="none" stroke="{colour}" '
                     'stroke-width="2"/>'
                 )
+    for i, (name, colour) in enumerate(zip(series, COLOURS, strict=False)):
+        y0 = height - 10 if len(series) == 1 else height - 26 + 16 * i
+        parts.append(
+            f'<line x1="{left}" x2="{left + 18}" y1="{y0 - 4}" y2="{y0 - 4}" '
+            f'stroke="{colour}" stroke-width="3"/><text x="{left + 24}" y="{y0}" '
+            f'font-size="13">{escape(name)}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)

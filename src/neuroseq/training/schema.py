@@ -46,6 +46,11 @@ class Vignette(Strict):
         return f"{years} years {months} months" if months else f"{years} years"
 
     @property
+    def description_paragraphs(self) -> list[str]:
+        """The functional description's paragraphs (blank lines in the YAML file)."""
+        return [p.strip() for p in self.functional_description.split("\n") if p.strip()]
+
+    @property
     def key_statuses(self) -> dict[str, int]:
         return {fid: k.status for fid, k in self.key.items()}
 

@@ -13,14 +13,17 @@ queries is the same at 1k and 100k assessments; only the plot's random sample of
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import numpy as np
 from django.db import connection
 from django.db.models import Avg, Count, F, FloatField, Max, Min, Q, QuerySet, Sum, Value
 from django.db.models.expressions import CombinedExpression
+from django.utils import timezone
 
 from neuroseq.cohort.analysis import (
     AGE,
@@ -28,11 +31,13 @@ from neuroseq.cohort.analysis import (
     COLOURS,
     CURRENT,
     HISTORY,
+    OUTCOMES,
     CohortAnalysis,
     CohortFit,
     Colour,
     Outcome,
 )
+from neuroseq.cohort.errors import CohortError
 from neuroseq.cohort.moments import Moments
 from neuroseq.cohort.outcomes import (
     ALL,
@@ -43,13 +48,21 @@ from neuroseq.cohort.outcomes import (
     ScopeOutcome,
     scopes,
 )
+from neuroseq.cohort.outcomes_chart import render_outcomes_chart
+from neuroseq.cohort.plot import render_cohort_plot
 from neuroseq.cohort.regression import LineFit
-from neuroseq.instrument import Instrument
+from neuroseq.instrument import Instrument, load_instrument
 from neuroseq.progress.rci import RELIABLE_THRESHOLD, standard_error_of_difference
-from neuroseq.web.models import StoredScores
+from neuroseq.web.models import AnalyticsSnapshot, StoredScores
 from neuroseq.web.models.analytics import DOMAIN_FIELDS, PERIOD_FIELDS, REGION_FIELDS
+from neuroseq.web.services import stored_scores
+from neuroseq.web.services.audit import Actor
 
 SAMPLE_SIZE = 2_000
+#: Stored assessments in an organisation above which the page shows the latest snapshot
+#: and refits in the background (a live fit of 100k rows takes seconds).
+LARGE = 20_000
+REFRESH_AGAIN_AFTER = dt.timedelta(minutes=10)  # a refit that never finished is retried
 
 
 def field_of(name: str) -> str:
@@ -92,16 +105,19 @@ def _complete(fields: Sequence[str]) -> Q:
 
 
 def moments(rows: QuerySet[StoredScores], names: Sequence[str]) -> Moments:
-    """Count, means and centred cross-products of ``names`` over complete rows, in SQL."""
+    """Count, means and centred cross-products of ``names`` over complete rows, in SQL.
+
+    The complete-row condition is a WHERE, evaluated once per row, not a FILTER on each
+    of the (p + 1)(p + 2)/2 aggregates.
+    """
     fields = [field_of(n) for n in names]
-    wanted = _complete(fields)
-    aggregates: dict[str, Any] = {"n": Count("pk", filter=wanted)}
+    aggregates: dict[str, Any] = {"n": Count("pk")}
     for i, a in enumerate(fields):
-        aggregates[f"m{i}"] = Avg(a, filter=wanted)
+        aggregates[f"m{i}"] = Avg(a)
         for j in range(i, len(fields)):
             product = CombinedExpression(F(a), "*", F(fields[j]), output_field=FloatField())
-            aggregates[f"s{i}_{j}"] = Sum(product, filter=wanted)
-    got = rows.aggregate(**aggregates)
+            aggregates[f"s{i}_{j}"] = Sum(product)
+    got = rows.filter(_complete(fields)).aggregate(**aggregates)
     n = int(got["n"] or 0)
     p = len(fields)
     if n == 0:
@@ -226,26 +242,34 @@ def _pairs_sql(rows: QuerySet[StoredScores], inst: Instrument) -> tuple[str, lis
 
     First = earliest date (ties: lowest id), latest = newest date (ties: highest id), as
     :class:`neuroseq.cohort.outcomes.OutcomeTracker` reads records in date and id order.
+    One window over each client's rows (one sort, no self-join).
     """
     fields = ["id", "client_id", "assessed_on"]
+    ends = ["FIRST_VALUE(assessed_on) OVER w AS d0", "LAST_VALUE(assessed_on) OVER w AS d1"]
     changes = []
     for j, scope in enumerate(_stored_scopes(inst)):
         score, typical = scope_fields(scope)
         fields += [score, typical]
-        changes.append(f"(l.{score} - f.{score}) - (l.{typical} - f.{typical}) AS c{j}")
+        for column in (score, typical):
+            ends += [
+                f"FIRST_VALUE({column}) OVER w AS f_{column}",
+                f"LAST_VALUE({column}) OVER w AS l_{column}",
+            ]
+        changes.append(f"(l_{score} - f_{score}) - (l_{typical} - f_{typical}) AS c{j}")
     base_sql, params = rows.values(*fields).query.sql_with_params()
     sql = f"""
-        WITH base AS ({base_sql}),
-        ranked AS (
-            SELECT base.*,
-                ROW_NUMBER() OVER (PARTITION BY client_id ORDER BY assessed_on, id) AS rf,
-                ROW_NUMBER() OVER (PARTITION BY client_id ORDER BY assessed_on DESC, id DESC)
-                    AS rl
-            FROM base
-        )
-        SELECT f.client_id AS client_id, f.assessed_on AS d0, l.assessed_on AS d1,
-            {", ".join(changes)}
-        FROM ranked f JOIN ranked l ON f.client_id = l.client_id AND f.rf = 1 AND l.rl = 1
+        SELECT client_id, d0, d1, {", ".join(changes)}
+        FROM (
+            SELECT client_id,
+                ROW_NUMBER() OVER (PARTITION BY client_id ORDER BY assessed_on, id) AS rn,
+                {", ".join(ends)}
+            FROM ({base_sql}) base
+            WINDOW w AS (
+                PARTITION BY client_id ORDER BY assessed_on, id
+                ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+            )
+        ) ends
+        WHERE rn = 1
     """
     return sql, list(params)
 
@@ -324,3 +348,170 @@ def clients_in(inst: Instrument, rows: QuerySet[StoredScores], label: str, klass
             params + values,
         )
         return [row[0] for row in cursor.fetchall()]
+
+
+def _number(value: float | None, digits: int = 2) -> str:
+    if value is None or not math.isfinite(value):
+        return "–"
+    return f"{value:.{digits}f}"
+
+
+def _model_rows(fit: Any) -> list[dict[str, str]]:
+    return [
+        {
+            "name": (fit.labels or {}).get(c.name, c.name),
+            "beta": _number(c.standardised),
+            "ci": f"{_number(c.standardised_ci_low)} to {_number(c.standardised_ci_high)}",
+            "p": "< 0.001" if c.p_value < 0.001 else _number(c.p_value, 3),
+        }
+        for c in fit.coefficients
+    ]
+
+
+def _fit_context(fit: CohortFit, inst: Any) -> dict[str, Any]:
+    line = fit.line
+    residuals = []
+    for measure in (HISTORY, CURRENT):
+        result = fit.residuals.get(measure)
+        if result is None:
+            continue
+        residuals.append(
+            {
+                "name": fit.labels[measure],
+                "below": f"{_number(result.mean_below, 1)} (n = {result.n_below:,})",
+                "above": f"{_number(result.mean_above, 1)} (n = {result.n_above:,})",
+                "difference": _number(result.difference, 1),
+                "ci": f"{_number(result.ci_low, 1)} to {_number(result.ci_high, 1)}",
+                "d": _number(result.cohens_d),
+                "r": _number(result.residual_correlation),
+            }
+        )
+    return {
+        "plot": render_cohort_plot(fit, inst),
+        "y_label": OUTCOMES[fit.outcome],
+        "colour_label": fit.labels[COLOURS[fit.colour]],
+        "n": line.n,
+        "r": _number(line.r),
+        "slope": _number(line.slope),
+        "slope_ci": f"{_number(line.slope_ci_low)} to {_number(line.slope_ci_high)}",
+        "residuals": residuals,
+        "multiple": None
+        if fit.multiple is None
+        else {
+            "n": fit.multiple.n,
+            "r2": _number(fit.multiple.r_squared),
+            "rows": _model_rows(fit.multiple),
+            "notes": fit.multiple.notes,
+        },
+        "timing": None
+        if fit.timing is None
+        else {
+            "n": fit.timing.n,
+            "r2": _number(fit.timing.r_squared),
+            "rows": _model_rows(fit.timing),
+            "notes": fit.timing.notes,
+        },
+        "notes": fit.notes,
+    }
+
+
+def _outcome_rows(result: Outcomes, query: dict[str, str]) -> list[dict[str, Any]]:
+    group = result.group("all")
+    rows = []
+    for scope in group.scopes:
+        cells = []
+        for klass in CLASSES:
+            link = urlencode({**query, "scope": scope.scope.label, "result": klass})
+            cells.append({"count": scope.counts[klass], "query": link, "klass": klass})
+        rows.append(
+            {
+                "name": scope.scope.name,
+                "kind": scope.scope.kind,
+                "cells": cells,
+                "mean": _number(scope.mean_adjusted_change, 1),
+            }
+        )
+    return rows
+
+
+def compute_figures(
+    inst: Instrument,
+    rows: QuerySet[StoredScores],
+    *,
+    outcome: Outcome,
+    colour: Colour,
+    filters: dict[str, str],
+) -> dict[str, Any]:
+    """Everything the page shows of one selection, as plain JSON-able values."""
+    figures: dict[str, Any] = {}
+    try:
+        fitted = fit(inst, rows, outcome=outcome, colour=colour)
+        figures["fit"] = _fit_context(fitted, inst)
+        figures["synthetic"] = fitted.synthetic
+    except CohortError as exc:
+        figures["fit_errors"] = list(exc.errors)
+    result = outcomes(inst, rows)
+    group = result.group(ALL)
+    figures["synthetic"] = bool(figures.get("synthetic")) or result.synthetic
+    figures["outcomes"] = {
+        "followed": group.n_clients,
+        "single": group.n_single,
+        "rows": _outcome_rows(result, filters),
+        "chart": render_outcomes_chart(result, inst) if group.n_clients else None,
+        "source": result.reliability_source,
+    }
+    return figures
+
+
+def stamp(organisation_id: int) -> tuple[int, str]:
+    """(count, stamp) of an organisation's stored scores: any signature changes the stamp."""
+    got = StoredScores.objects.filter(organisation_id=organisation_id).aggregate(
+        n=Count("pk"), last=Max("stored_at")
+    )
+    last = got["last"].isoformat() if got["last"] else "-"
+    return int(got["n"]), f"{got['n']}@{last}"
+
+
+def selection_key(selection: Selection, outcome: str, colour: str) -> str:
+    return "|".join(
+        [
+            f"team={selection.team_id or ''}",
+            f"from={selection.date_from or ''}",
+            f"to={selection.date_to or ''}",
+            f"y={outcome}",
+            f"colour={colour}",
+        ]
+    )
+
+
+def page_figures(
+    actor: Actor,
+    selection: Selection,
+    *,
+    outcome: Outcome,
+    colour: Colour,
+    filters: dict[str, str],
+) -> dict[str, Any]:
+    """Live for a caseload up to LARGE; above it the snapshot, refitted in the background."""
+    inst = load_instrument()
+    size, current = stamp(selection.organisation_id)
+    rows = selection.rows()
+    if size <= LARGE:
+        return compute_figures(inst, rows, outcome=outcome, colour=colour, filters=filters)
+    key = selection_key(selection, outcome, colour)
+    snapshot = AnalyticsSnapshot.objects.filter(
+        organisation_id=selection.organisation_id, key=key
+    ).first()
+    if snapshot is None:  # the first view of this selection: computed now, kept
+        figures = compute_figures(inst, rows, outcome=outcome, colour=colour, filters=filters)
+        snapshot = stored_scores.save_snapshot(
+            actor, selection.organisation_id, key, current, figures
+        )
+    elif snapshot.stamp != current:
+        started = snapshot.refresh_started_at
+        if started is None or timezone.now() - started > REFRESH_AGAIN_AFTER:
+            stored_scores.start_refit(actor, snapshot, filters)
+    return {
+        **snapshot.figures,
+        "snapshot": {"computed_at": snapshot.computed_at, "stale": snapshot.stamp != current},
+    }

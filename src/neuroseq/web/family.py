@@ -11,8 +11,8 @@ from typing import Any
 
 from neuroseq.brainmap.text import format_age
 from neuroseq.instrument import load_instrument
+from neuroseq.reports.content import age_equivalent_words, map_rows
 from neuroseq.web.models import Assessment, AssessmentStatus, Client, ViewerKind
-from neuroseq.web.presenters import map_rows
 from neuroseq.web.services import rendering
 
 
@@ -29,28 +29,6 @@ def released_assessment(client: Client) -> Assessment | None:
         .distinct()
         .first()
     )
-
-
-def age_equivalent_words(months: float | None, flag: str | None, youngest: float) -> str:
-    """An age equivalent for a family: a rough guide in broad bands, never a month count.
-
-    A family reads "like a child of about 1 month" about a four-year-old as a verdict on the
-    child, and the instrument cannot support that precision anyway (one rating step moves an
-    age equivalent by months). So families read the same figure in bands: the first year,
-    the toddler years, then whole years; the ends of the norms are said plainly.
-    """
-    if months is None:
-        return "not enough was rated to say"
-    if flag == "below_norms":
-        return "still building the earliest skills our guide describes"
-    if flag == "ceiling":
-        years = max(1, round(months / 12))
-        return f"at least like a child of {years} years: as far as our guide measures"
-    if months < 12:
-        return "still building skills most children build in their first year"
-    if months < 24:
-        return "working on skills most children build as toddlers (1 to 2 years)"
-    return f"like a child of about {round(months / 12)} years"
 
 
 @dataclass

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import importlib
 import logging
-import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -20,54 +19,20 @@ from neuroseq.assessment import AssessmentError, parse_assessment
 from neuroseq.brainmap import render_map, typical_statuses
 from neuroseq.brainmap.text import format_age
 from neuroseq.instrument import Instrument, InstrumentError, load_instrument
+from neuroseq.reports.content import (  # noqa: F401  (the page helpers' home; names kept here)
+    AGE_FLAG_TEXT,
+    GATE_TEXT,
+    ScoreRow,
+    age_equivalent_text,
+    format_months,
+    format_score,
+    map_rows,
+    score_row,
+)
 from neuroseq.scoring import score_assessment
-from neuroseq.scoring.functional import AgeEquivalent
 from neuroseq.web.models import Assessment
 
 log = logging.getLogger(__name__)
-
-GATE_TEXT = {
-    "sufficient": "Sufficient: enough healthy relationships to deliver the plan with repetition.",
-    "marginal": "Marginal: strengthen the child's relationships alongside the plan.",
-    "insufficient": "Insufficient: build relational supports first; the plan cannot reach "
-    "enough repetition without them.",
-    "not_rated": "Not rated.",
-}
-
-
-def format_months(months: float | None) -> str:
-    """An age in words, with the maps' rule (completed months), so a page says one age."""
-    if months is None or (isinstance(months, float) and math.isnan(months)):
-        return "not available"
-    return format_age(months)
-
-
-def age_equivalent_text(months: float | None, flag: str | None) -> str:
-    """The scoring package's own wording ("about 5 years 1 month", "at least 8 years",
-    "younger than the earliest norms"), so a flag can never be dropped from a page."""
-    if months is None:
-        return "not available (nothing rated in this domain)"
-    return AgeEquivalent(float(months), flag).text  # type: ignore[arg-type]
-
-
-AGE_FLAG_TEXT = {
-    "below_norms": "younger than the earliest norms: below a newborn on these items",
-    "ceiling": "at the top of the norms: at least this age (when typical children reach it)",
-}
-
-
-def format_score(value: float | None) -> str:
-    return "not rated" if value is None else f"{value:.0f}"
-
-
-@dataclass
-class ScoreRow:
-    key: str
-    label: str
-    value: str
-    formula: str = ""
-    terms: list[dict[str, Any]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -122,38 +87,6 @@ def _draw(
     except Exception:  # a drawing bug must not hide the record; the page says "not available"
         log.exception("%s failed for assessment %s", render, assessment.pk)
         return None
-
-
-def map_rows(
-    inst: Instrument, ratings: dict[str, int | None], age: float, *, plain: bool = False
-) -> list[dict[str, Any]]:
-    """The map as a list, top region first: each function's status beside the typical child's.
-
-    Phones and screen readers read this where the drawn map is too small or not seen.
-    """
-    typical = typical_statuses(inst, age)
-    regions = []
-    for region in reversed(inst.regions):
-        rows = []
-        for f in inst.functions_in_region(region.id):
-            status, usual = ratings.get(f.id), typical.get(f.id)
-            level = inst.status_level(status) if status is not None else None
-            words = (level.plain_label if plain else level.label) if level else "not rated"
-            versus = ""
-            if status is not None and usual is not None and status != usual:
-                versus = "below" if status < usual else "above"
-            rows.append(
-                {
-                    "name": f.plain_name if plain else f.name,
-                    "status": "-" if status is None else status,
-                    "key": "none" if status is None else str(status),
-                    "words": words,
-                    "typical": usual,
-                    "versus": versus,
-                }
-            )
-        regions.append({"name": region.plain_name if plain else region.name, "functions": rows})
-    return regions
 
 
 def _typical_map(inst: Instrument, assessment: Assessment, age: float) -> str | None:
@@ -211,17 +144,6 @@ def change_map(before: Assessment, after: Assessment) -> str | None:
     )
 
 
-def _row(key: str, label: str, value: float | None, scores: Any) -> ScoreRow:
-    row = ScoreRow(key=key, label=label, value=format_score(value))
-    explanation = scores.explanations.get(key) if scores is not None else None
-    if explanation is not None:
-        data = explanation.as_dict()
-        row.formula = data["formula"]
-        row.terms = data["terms"]
-        row.notes = data["notes"]
-    return row
-
-
 def present(assessment: Assessment) -> AssessmentView:
     """Scores, explanations, maps and age equivalents of a stored assessment (the plan is
     built by :mod:`neuroseq.web.plan_page`, because it also reads the child's history)."""
@@ -235,26 +157,26 @@ def present(assessment: Assessment) -> AssessmentView:
         inst, parsed, scores = load_instrument(), None, None
     age = float(snapshot.get("chronological_age_months") or 0.0)
     headline = [
-        _row(
+        score_row(
             "developmental_challenges_score",
             "Developmental Challenges Score",
             snapshot.get("developmental_challenges_score"),
             scores,
         ),
-        _row(
+        score_row(
             "relational_health_history_score",
             "Relational Health History",
             snapshot.get("relational_health_history_score"),
             scores,
         ),
-        _row(
+        score_row(
             "current_relational_health",
             "Current relational health",
             snapshot.get("current_relational_health"),
             scores,
         ),
-        _row("functional_score", "Functional Score", snapshot.get("functional_score"), scores),
-        _row(
+        score_row("functional_score", "Functional Score", snapshot.get("functional_score"), scores),
+        score_row(
             "age_typical_percent",
             "Age-typical percent",
             snapshot.get("age_typical_percent"),
@@ -262,11 +184,15 @@ def present(assessment: Assessment) -> AssessmentView:
         ),
     ]
     regions = [
-        _row(f"region_scores.{r.id}", r.name, snapshot.get("region_scores", {}).get(r.id), scores)
+        score_row(
+            f"region_scores.{r.id}", r.name, snapshot.get("region_scores", {}).get(r.id), scores
+        )
         for r in reversed(inst.regions)
     ]
     domains = [
-        _row(f"domain_scores.{d.id}", d.name, snapshot.get("domain_scores", {}).get(d.id), scores)
+        score_row(
+            f"domain_scores.{d.id}", d.name, snapshot.get("domain_scores", {}).get(d.id), scores
+        )
         for d in inst.domains
     ]
     months = snapshot.get("age_equivalents_months", {})

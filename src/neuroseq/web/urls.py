@@ -16,6 +16,7 @@ from neuroseq.web.views import (
     jobs,
     members,
     progress,
+    reports,
     review,
     staffing,
     training,
@@ -113,6 +114,9 @@ urlpatterns = [
     path("clients/<int:pk>/fhir/", interop.client_fhir_import, name="client_fhir_import"),
     path("clients/<int:pk>/export/", interop.client_record_export, name="client_export"),
     path("exports/", interop.exports_page, name="exports"),
+    # PDF reports (issue 12, part 1).
+    path("assessments/<int:pk>/report/", reports.assessment_report, name="assessment_report"),
+    path("clients/<int:pk>/family/report/", reports.family_report, name="family_report"),
     path("api/v1/", api_v1.urls),
     path("jobs/", jobs.job_list, name="job_list"),
     path("jobs/start/<slug:kind>/", jobs.job_start, name="job_start"),

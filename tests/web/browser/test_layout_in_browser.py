@@ -96,6 +96,8 @@ def test_every_page_of_the_flow_fits_a_phone_and_passes_axe(
     admin = open_as(browser, base, record["admin"], PHONE)
     visit(admin, f"{base}/audit/", "audit")
     visit(admin, f"{base}/members/", "members")
+    visit(admin, f"{base}/exports/", "exports")
+    visit(admin, f"{base}/jobs/", "jobs")
 
 
 def test_typical_comparison_is_readable_on_a_laptop_and_stacks_on_a_phone(

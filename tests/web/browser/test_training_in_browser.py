@@ -3,13 +3,17 @@ pages are accessible and fit a 390 px phone."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.utils import timezone
 from playwright.sync_api import Browser, expect
 
 from neuroseq.instrument import load_instrument
-from neuroseq.training import get_vignette
+from neuroseq.training import get_vignette, load_vignettes
 from neuroseq.web.models import Role, VignetteAttempt
+from neuroseq.web.services.audit import Actor
+from neuroseq.web.services.certification import demo_certificate, submit_attempt
 
 from ..factories import MembershipFactory
 from .support import Keys, check_page, focused_path, make_team, open_as
@@ -59,6 +63,23 @@ def test_trainer_and_fidelity_pages_are_accessible_on_a_phone(
         organisation=team.supervisor.organisation, role=Role.ORG_ADMIN, user__email="a@x.example"
     )
     base = live_server.url
+    today = timezone.localdate()
+    clinician = team.clinician.user
+    for index, vignette in enumerate(load_vignettes()[:3]):
+        submit_attempt(
+            Actor(clinician, clinician.email),
+            vignette_id=vignette.id,
+            version=vignette.version,
+            ratings=vignette.key_statuses,
+            now=timezone.now() - dt.timedelta(days=40 * index),
+        )
+    demo_certificate(
+        Actor.system("tests"),
+        user=team.supervisor.user,
+        level="staffing_lead",
+        issued_on=today - dt.timedelta(days=330),
+        organisation=team.supervisor.organisation,
+    )
     for member, path in (
         (admin, "/training/trainees/"),
         (admin, f"/training/trainees/{team.clinician.pk}/"),
@@ -68,4 +89,6 @@ def test_trainer_and_fidelity_pages_are_accessible_on_a_phone(
             page = open_as(browser, base, member, width=width)
             page.goto(f"{base}{path}")
             check_page(page, "training-" + path.strip("/").replace("/", "-"), width=width)
+            if path.endswith("fidelity/"):
+                expect(page.locator("main")).to_contain_text("staffing lead, expires")
             page.context.close()

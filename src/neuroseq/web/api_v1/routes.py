@@ -36,6 +36,7 @@ from neuroseq.web.permissions import get_assessment, get_client, require, visibl
 from neuroseq.web.services import assessments as assessment_service
 from neuroseq.web.services import clients as client_service
 from neuroseq.web.services import exports as export_service
+from neuroseq.web.services import reports as report_service
 from neuroseq.web.services.audit import Actor
 
 router = Router()
@@ -62,6 +63,7 @@ def _user(request: HttpRequest) -> Any:
 
 CSV = {"text/csv": {"schema": {"type": "string"}}}
 SVG = {"image/svg+xml": {"schema": {"type": "string"}}}
+PDF = {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}
 FHIR = {"application/fhir+json": {"schema": {"type": "object"}}}
 JSON_OBJECT = {"application/json": {"schema": {"type": "object"}}}
 
@@ -294,6 +296,27 @@ def map_svg(request: HttpRequest, assessment_id: int) -> HttpResponse:
         synthetic=assessment.synthetic,
     )
     return HttpResponse(svg, content_type="image/svg+xml")
+
+
+@router.get(
+    "/assessments/{assessment_id}/report",
+    response={200: Any, **RECORD_ERRORS},
+    openapi_extra=action("assessment.view", PDF),
+    tags=["assessments"],
+)
+def report(
+    request: HttpRequest,
+    assessment_id: int,
+    audience: Literal["clinician", "caregiver", "teacher"] = "clinician",
+) -> HttpResponse:
+    """The printed report as an A4 PDF (docs/reports.md), for one audience."""
+    require(_user(request), "assessment.view")
+    assessment = get_assessment(_user(request), assessment_id)
+    data = report_service.report_pdf(_actor(request), assessment, audience)
+    response = HttpResponse(data, content_type="application/pdf")
+    name = report_service.filename(assessment, audience)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @router.get(

@@ -9,7 +9,7 @@ from neuroseq.web.models.accounts import (
     TokenPurpose,
     User,
 )
-from neuroseq.web.models.analytics import StoredScores
+from neuroseq.web.models.analytics import AnalyticsSnapshot, StoredScores
 from neuroseq.web.models.api_tokens import ApiToken
 from neuroseq.web.models.assessments import Assessment, AssessmentStatus, ImmutableRecordError
 from neuroseq.web.models.audit import AuditChainHead, AuditCheckpoint, AuditEvent, CheckpointKind
@@ -33,6 +33,7 @@ from neuroseq.web.models.workflow import (
 
 __all__ = [
     "AccountToken",
+    "AnalyticsSnapshot",
     "ApiToken",
     "Assessment",
     "AssessmentStatus",

@@ -10,6 +10,7 @@ the contract); an instrument with other ids needs a new migration here.
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 
 from neuroseq.web.models.accounts import Organisation
 from neuroseq.web.models.assessments import Assessment
@@ -51,6 +52,7 @@ class StoredScores(models.Model):
     assessed_on = models.DateField()
     synthetic = models.BooleanField(default=False)
     instrument_version = models.CharField(max_length=20)
+    stored_at = models.DateTimeField(default=timezone.now, help_text="last written")
 
     age_months = _number()
     challenges = _number()
@@ -85,7 +87,32 @@ class StoredScores(models.Model):
         indexes = [
             models.Index(fields=["organisation", "assessed_on"], name="stored_org_date"),
             models.Index(fields=["client", "assessed_on"], name="stored_client_date"),
+            models.Index(fields=["organisation", "stored_at"], name="stored_org_written"),
         ]
 
     def __str__(self) -> str:
         return f"scores of {self.assessment_id}"
+
+
+class AnalyticsSnapshot(models.Model):
+    """The analytics page's computed figures for one selection of a large caseload.
+
+    Refitting 100k assessments takes seconds, so for a large caseload the page shows the
+    latest snapshot and a background job (``analytics_refit``) refits when the stored
+    scores have changed since (``stamp``: their count and the time of the last write).
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200, help_text="the filters, canonical")
+    stamp = models.CharField(max_length=80, help_text="the stored scores it was computed from")
+    figures = models.JSONField(help_text="what the page shows (no client names or ids)")
+    computed_at = models.DateTimeField(default=timezone.now)
+    refresh_started_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "key"], name="snapshot_per_selection")
+        ]
+
+    def __str__(self) -> str:
+        return f"analytics {self.organisation_id} {self.key}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import logging
 import uuid
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -337,13 +338,14 @@ def sign(actor: Actor, assessment: Assessment, *, signer: Any = None) -> Assessm
         locked.save()
         stored_scores.store_signed(locked)
         _audit(actor, "assessment.sign", locked, signer=signer.email)
-    _render_once(locked)
+        transaction.on_commit(partial(_render_once, locked))
     return locked
 
 
 def _render_once(assessment: Assessment) -> None:
-    """Draw the signed assessment's pages now (issue 14, render once). A failure here must
-    not undo a signature: the first view then draws it."""
+    """Draw the signed assessment's pages once it is committed (issue 14, render once),
+    outside the signing transaction and its locks. A failure here must not undo a
+    signature: the first view then draws it."""
     try:
         rendering.store(assessment)
     except Exception:

@@ -13,11 +13,18 @@ from typing import Any
 
 import numpy as np
 from django.db import transaction
+from django.utils import timezone
 
 from neuroseq.assessment import parse_assessment
-from neuroseq.instrument import load_instrument
-from neuroseq.scoring.batch import BatchInput, score_batch
-from neuroseq.web.models import Assessment, AssessmentStatus, Organisation, StoredScores
+from neuroseq.instrument import Instrument, load_instrument
+from neuroseq.scoring.batch import BatchInput, BatchScores, score_batch
+from neuroseq.web.models import (
+    AnalyticsSnapshot,
+    Assessment,
+    AssessmentStatus,
+    Organisation,
+    StoredScores,
+)
 from neuroseq.web.models.analytics import DOMAIN_FIELDS, PERIOD_FIELDS, REGION_FIELDS, SCALARS
 from neuroseq.web.services.audit import Actor, record
 
@@ -35,12 +42,16 @@ def numbers(assessments: Sequence[Assessment]) -> list[dict[str, float | None]]:
         return []
     inst = load_instrument(assessments[0].instrument_version)
     parsed = [parse_assessment(a.inputs, inst) for a in assessments]
-    batch = score_batch(BatchInput.from_assessments(parsed, inst), inst)
+    return rows_of(score_batch(BatchInput.from_assessments(parsed, inst), inst), inst)
+
+
+def rows_of(batch: BatchScores, inst: Instrument) -> list[dict[str, float | None]]:
+    """One dict of stored fields per scored assessment (NaN, i.e. not rated, is None)."""
     cols = batch.columns(inst)
     region_ix = {r: j for j, r in enumerate(inst.region_ids)}
     domain_ix = {d: j for j, d in enumerate(inst.domain_ids)}
     out = []
-    for i in range(len(assessments)):
+    for i in range(len(batch.age_months)):
         row = {field: _value(cols[name][i]) for name, field in SCALARS.items()}
         for r, (score, typical) in REGION_FIELDS.items():
             j = region_ix.get(r)
@@ -74,6 +85,7 @@ def _write(assessments: Sequence[Assessment]) -> int:
                     "assessed_on": a.assessment_date,
                     "synthetic": a.synthetic,
                     "instrument_version": a.instrument_version,
+                    "stored_at": timezone.now(),
                     **values,
                 },
             )
@@ -123,3 +135,38 @@ def backfill(actor: Actor, organisation: Organisation) -> int:
             details={"rows": written},
         )
     return written
+
+
+def save_snapshot(
+    actor: Actor, organisation_id: int, key: str, stamp: str, figures: dict[str, Any]
+) -> AnalyticsSnapshot:
+    """Keep the analytics figures of one selection of a large caseload (no client data)."""
+    with transaction.atomic():
+        snapshot, _ = AnalyticsSnapshot.objects.update_or_create(
+            organisation_id=organisation_id,
+            key=key,
+            defaults={
+                "stamp": stamp,
+                "figures": figures,
+                "computed_at": timezone.now(),
+                "refresh_started_at": None,
+            },
+        )
+        record(
+            actor,
+            "analytics.refit",
+            organisation=snapshot.organisation,
+            object_type="analytics_snapshot",
+            object_id=snapshot.pk,
+            details={"key": key, "stamp": stamp},
+        )
+    return snapshot
+
+
+def start_refit(actor: Actor, snapshot: AnalyticsSnapshot, filters: dict[str, str]) -> None:
+    """Queue the ``analytics_refit`` job for a snapshot whose stored scores have changed."""
+    from neuroseq.web.services.jobs import start_job
+
+    with transaction.atomic():
+        AnalyticsSnapshot.objects.filter(pk=snapshot.pk).update(refresh_started_at=timezone.now())
+        start_job(actor, "analytics_refit", filters)

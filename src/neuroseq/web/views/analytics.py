@@ -9,30 +9,27 @@ only the clients the viewer may see, and says how many others were counted.
 from __future__ import annotations
 
 import csv
-import math
 from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from neuroseq.cohort.analysis import COLOURS, CURRENT, HISTORY, OUTCOMES, CohortFit
-from neuroseq.cohort.errors import CohortError
-from neuroseq.cohort.outcomes import CLASSES, Outcomes
-from neuroseq.cohort.outcomes_chart import render_outcomes_chart
-from neuroseq.cohort.plot import render_cohort_plot
+from neuroseq.cohort.outcomes import CLASSES
 from neuroseq.instrument import load_instrument
 from neuroseq.interop.csv_cells import safe_row
 from neuroseq.progress.rci import RELIABLE_THRESHOLD
 from neuroseq.web import analytics
-from neuroseq.web.models import CareTeam
+from neuroseq.web.models import CareTeam, Client
 from neuroseq.web.models.analytics import DOMAIN_FIELDS, PERIOD_FIELDS, REGION_FIELDS, SCALARS
 from neuroseq.web.permissions import membership_of, visible_clients
 from neuroseq.web.services.audit import record
 from neuroseq.web.views.common import actor, clinic_view
 
+PER_PAGE = 50
 Y_CHOICES = [
     ("age_typical_percent", "Age-adjusted: percent of the typical child of the same age"),
     ("functional_score", "Raw Functional Score (not adjusted for age)"),
@@ -107,90 +104,6 @@ def _filters(request: HttpRequest) -> dict[str, str]:
     return {k: request.GET[k] for k in keys if request.GET.get(k)}
 
 
-def _number(value: float | None, digits: int = 2) -> str:
-    if value is None or not math.isfinite(value):
-        return "–"
-    return f"{value:.{digits}f}"
-
-
-def _model_rows(fit: Any) -> list[dict[str, str]]:
-    return [
-        {
-            "name": (fit.labels or {}).get(c.name, c.name),
-            "beta": _number(c.standardised),
-            "ci": f"{_number(c.standardised_ci_low)} to {_number(c.standardised_ci_high)}",
-            "p": "< 0.001" if c.p_value < 0.001 else _number(c.p_value, 3),
-        }
-        for c in fit.coefficients
-    ]
-
-
-def _fit_context(fit: CohortFit, inst: Any) -> dict[str, Any]:
-    line = fit.line
-    residuals = []
-    for measure in (HISTORY, CURRENT):
-        result = fit.residuals.get(measure)
-        if result is None:
-            continue
-        residuals.append(
-            {
-                "name": fit.labels[measure],
-                "below": f"{_number(result.mean_below, 1)} (n = {result.n_below:,})",
-                "above": f"{_number(result.mean_above, 1)} (n = {result.n_above:,})",
-                "difference": _number(result.difference, 1),
-                "ci": f"{_number(result.ci_low, 1)} to {_number(result.ci_high, 1)}",
-                "d": _number(result.cohens_d),
-                "r": _number(result.residual_correlation),
-            }
-        )
-    return {
-        "plot": render_cohort_plot(fit, inst),
-        "y_label": OUTCOMES[fit.outcome],
-        "colour_label": fit.labels[COLOURS[fit.colour]],
-        "n": line.n,
-        "r": _number(line.r),
-        "slope": _number(line.slope),
-        "slope_ci": f"{_number(line.slope_ci_low)} to {_number(line.slope_ci_high)}",
-        "residuals": residuals,
-        "multiple": None
-        if fit.multiple is None
-        else {
-            "n": fit.multiple.n,
-            "r2": _number(fit.multiple.r_squared),
-            "rows": _model_rows(fit.multiple),
-            "notes": fit.multiple.notes,
-        },
-        "timing": None
-        if fit.timing is None
-        else {
-            "n": fit.timing.n,
-            "r2": _number(fit.timing.r_squared),
-            "rows": _model_rows(fit.timing),
-            "notes": fit.timing.notes,
-        },
-        "notes": fit.notes,
-    }
-
-
-def _outcome_rows(result: Outcomes, query: dict[str, str]) -> list[dict[str, Any]]:
-    group = result.group("all")
-    rows = []
-    for scope in group.scopes:
-        cells = []
-        for klass in CLASSES:
-            link = urlencode({**query, "scope": scope.scope.label, "result": klass})
-            cells.append({"count": scope.counts[klass], "query": link, "klass": klass})
-        rows.append(
-            {
-                "name": scope.scope.name,
-                "kind": scope.scope.kind,
-                "cells": cells,
-                "mean": _number(scope.mean_adjusted_change, 1),
-            }
-        )
-    return rows
-
-
 @clinic_view("analytics.view")
 def analytics_page(request: HttpRequest) -> HttpResponse:
     form, selection = _selection(request)
@@ -201,32 +114,19 @@ def analytics_page(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "csv":
         return _csv(request, rows, filters)
     record(actor(request), "analytics.view", details={"filters": filters})
-    inst = load_instrument()
     chosen = form.cleaned_data if request.GET else {}
-    outcome = chosen.get("y", "age_typical_percent")
-    colour = chosen.get("colour", "history")
     context: dict[str, Any] = {
         "form": form,
         "query": urlencode(filters),
         "threshold": RELIABLE_THRESHOLD,
         "classes": CLASSES,
-    }
-    try:
-        fit = analytics.fit(inst, rows, outcome=outcome, colour=colour)
-        context["fit"] = _fit_context(fit, inst)
-        context["synthetic"] = fit.synthetic
-        context["n_records"] = fit.n_records
-    except CohortError as exc:
-        context["fit_errors"] = exc.errors
-    result = analytics.outcomes(inst, rows)
-    group = result.group("all")
-    context["synthetic"] = context.get("synthetic") or result.synthetic
-    context["outcomes"] = {
-        "followed": group.n_clients,
-        "single": group.n_single,
-        "rows": _outcome_rows(result, filters),
-        "chart": render_outcomes_chart(result, inst) if group.n_clients else None,
-        "source": result.reliability_source,
+        **analytics.page_figures(
+            actor(request),
+            selection,
+            outcome=chosen.get("y", "age_typical_percent"),
+            colour=chosen.get("colour", "history"),
+            filters=filters,
+        ),
     }
     return render(request, "analytics/page.html", context)
 
@@ -248,11 +148,14 @@ def analytics_clients(request: HttpRequest) -> HttpResponse:
             request, "analytics/clients.html", {"form": form, "errors": errors}, status=400
         )
     ids = analytics.clients_in(inst, selection.rows(), label, klass)
-    shown = list(
-        visible_clients(request.user)  # type: ignore[arg-type]
-        .filter(pk__in=ids)
-        .select_related("care_team")
-        .order_by("display_id")
+    visible = set(
+        visible_clients(request.user).values_list("pk", flat=True)  # type: ignore[arg-type]
+    )
+    listed = [i for i in ids if i in visible]
+    page = Paginator(listed, PER_PAGE).get_page(request.GET.get("page"))
+    shown = sorted(
+        Client.objects.filter(pk__in=list(page.object_list)).select_related("care_team"),
+        key=lambda c: c.display_id,
     )
     record(
         actor(request),
@@ -260,6 +163,7 @@ def analytics_clients(request: HttpRequest) -> HttpResponse:
         details={"scope": label, "result": klass, "client_ids": [c.pk for c in shown]},
     )
     assert found is not None
+    filters = _filters(request)
     return render(
         request,
         "analytics/clients.html",
@@ -267,8 +171,11 @@ def analytics_clients(request: HttpRequest) -> HttpResponse:
             "scope": found[1],
             "klass": klass,
             "clients": shown,
-            "hidden": len(ids) - len(shown),
-            "query": urlencode(_filters(request)),
+            "page": page,
+            "listed": len(listed),
+            "hidden": len(ids) - len(listed),
+            "query": urlencode(filters),
+            "page_query": urlencode({**filters, "scope": label, "result": klass}),
         },
     )
 
