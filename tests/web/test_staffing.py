@@ -380,3 +380,12 @@ def test_ids_beyond_the_database_answer_404(world, team):
     assert http.get(f"/api/v1/assessments/{huge}/staffings", **auth).status_code == 404
     assert http.get(f"/api/v1/staffings/{huge}", **auth).status_code == 404
     assert http_for(outsider).get(f"/assessments/{huge}/staffing/").status_code == 404
+
+
+def test_the_editor_says_a_staffing_is_under_way(world, team):
+    staffing, lead, _ = team
+    url = f"/assessments/{world.draft.pk}/edit/functional/"
+    page = http_for(lead).get(url).content.decode()
+    assert "A staffing of this draft is under way" in page
+    Staffing.objects.filter(pk=staffing.pk).update(status=StaffingStatus.CLOSED)
+    assert "A staffing of this draft is under way" not in http_for(lead).get(url).content.decode()

@@ -146,6 +146,7 @@ def _step_extra(
         return {
             "f": pages.functional_context(inst, content, _age(assessment)),
             "live_map": _live_map(assessment, inst, content),
+            "staffing": assessment.staffings.exclude(status="closed").first(),
         }
     if step == "flags":
         return {"fl": pages.flags_context(inst, content)}
