@@ -25,6 +25,8 @@ BRAINSTEM = ("suck_swallow_feeding", "startle_orienting", "heart_rate_regulation
              "sleep_regulation", "arousal_regulation", "continence")  # fmt: skip
 DIENCEPHALON_POOR = {"tactile_processing": 1, "stress_recovery": 1, "vestibular_balance": 1,
                      "auditory_processing": 1}  # fmt: skip
+LIMBIC_POOR = {"affect_regulation": 1, "attunement": 1, "peer_play": 1, "affiliation": 1,
+               "relational_trust": 1}  # fmt: skip
 
 
 def brainstem_at(status: int) -> dict[str, int]:
@@ -100,6 +102,35 @@ def test_no_reliable_change_over_three_reviews_and_six_months_is_a_plateau(
     )
     short = [snapshot_of(review(1, 0), inst2), snapshot_of(review(1, 2), inst2)]
     assert plan_for_assessment(review(1, 4), inst2, history=short).phases[1].unlocked_by is None
+
+
+def test_one_flat_year_unlocks_one_phase_not_every_phase(review, inst2: Instrument) -> None:
+    """QA finding 3: three flat reviews over a year put every phase on "now", each on the
+    "plateau" of a region whose phase had not started. A plateau counts only over the
+    reviews since the region's own phase began."""
+    history = [snapshot_of(review(1, m, **LIMBIC_POOR), inst2) for m in (0, 6)]
+    plan = plan_for_assessment(review(1, 12, **LIMBIC_POOR), inst2, history=history)
+    assert [p.region for p in plan.phases][:3] == ["brainstem", "diencephalon", "limbic"]
+    assert plan.phases[1].unlocked_by is not None
+    assert plan.phases[1].unlocked_by.kind == "plateau_no_change"
+    # diencephalon's phase starts today: its flat year before that is not a plateau
+    assert [p.status for p in plan.phases[2:]] == ["upcoming"] * len(plan.phases[2:])
+    assert all(p.unlocked_by is None for p in plan.phases[2:])
+
+
+def test_the_next_plateau_counts_from_when_its_phase_started(review, inst2: Instrument) -> None:
+    """Diencephalon's phase started at month 6 (brainstem flat over months 0-6); three
+    flat reviews of diencephalon since then, spanning six months, unlock the limbic phase."""
+    months = [0, 3, 6, 9]
+    history = [snapshot_of(review(1, m, **LIMBIC_POOR), inst2) for m in months]
+    plan = plan_for_assessment(review(1, 12, **LIMBIC_POOR), inst2, history=history)
+    limbic = plan.phases[2]
+    assert limbic.region == "limbic" and limbic.unlocked_by is not None
+    assert limbic.unlocked_by.kind == "plateau_no_change"
+    assert limbic.unlocked_by.months == pytest.approx(6, abs=0.1)  # months 6 -> 12
+    # one review fewer: diencephalon flat only over months 6-9 (3 months), not yet
+    plan = plan_for_assessment(review(1, 9, **LIMBIC_POOR), inst2, history=history[:3])
+    assert plan.phases[1].unlocked_by is not None and plan.phases[2].unlocked_by is None
 
 
 def test_a_plateau_the_clinician_documents_unlocks_at_once(review, inst2: Instrument) -> None:

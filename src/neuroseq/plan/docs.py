@@ -164,8 +164,8 @@ def render_rules_markdown(instrument: Instrument | None = None) -> str:
         (
             "Unlock",
             f"RCI > {un.z:g} against the first review, or no reliable change over "
-            f"{un.plateau_reviews} reviews spanning at least {un.plateau_min_months:g} months, "
-            "or a plateau the clinician documents",
+            f"{un.plateau_reviews} reviews spanning at least {un.plateau_min_months:g} months "
+            "since the region's own phase started, or a plateau the clinician documents",
         ),
         (
             "Coverage",
