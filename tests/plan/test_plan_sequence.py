@@ -198,3 +198,51 @@ def test_cli_refuses_bad_history_naming_the_problem(review, make_child, tmp_path
     result = runner.invoke(app, ["plan", str(v1), "--plateau", "brainstem=x"])
     assert result.exit_code == 2 and "from instrument v2" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_plateau_is_named_honestly_for_clinician_and_caregiver(
+    review, inst2: Instrument, catalogue2
+) -> None:
+    """QA finding 3: a caregiver read "the part below is getting steadier" for a region
+    that had not changed; the clinician read "plateaued" for a rise left unexplained."""
+    from neuroseq.plan.render import render_plan
+
+    flat = [snapshot_of(review(1, 0), inst2), snapshot_of(review(1, 6), inst2)]
+    plateau = plan_for_assessment(review(1, 12), inst2, history=flat)
+    unlock = plateau.phases[1].unlocked_by
+    assert unlock is not None and unlock.kind == "plateau_no_change"
+    assert "counted as a plateau" in unlock.text and "within measurement error" in unlock.text
+    assert "rose" not in unlock.text  # flat: nothing to explain
+    caregiver = render_plan(plateau, "caregiver", inst2, catalogue2)
+    assert "stayed about the same" in caregiver and "getting steadier" not in caregiver
+    # a rise inside measurement error is flagged as possible slow progress
+    rising = [snapshot_of(review(1, 0), inst2), snapshot_of(review(1, 6), inst2)]
+    now = review(1, 12, sleep_regulation=2)
+    text = plan_for_assessment(now, inst2, history=rising).phases[1].unlocked_by
+    assert text is not None and "rose, though not reliably" in text.text
+    # reliable improvement is the one case of "steadier"
+    start = [snapshot_of(review(0, 0), inst2)]
+    improved = plan_for_assessment(review(2, 6), inst2, history=start)
+    assert improved.phases[1].unlocked_by is not None
+    assert "getting steadier" in render_plan(improved, "caregiver", inst2, catalogue2)
+
+
+def test_a_caregiver_is_not_shown_a_part_with_nothing_to_do(
+    review, inst2: Instrument, catalogue2
+) -> None:
+    """An unlocked part without any activity only told the family "nothing new for you
+    to do in this part yet"; the clinician still sees it, to choose or adapt one."""
+    from neuroseq.plan.render import render_plan
+
+    flat = [snapshot_of(review(1, 0), inst2), snapshot_of(review(1, 6), inst2)]
+    plan = plan_for_assessment(review(1, 12), inst2, history=flat)
+    second = plan.phases[1]
+    assert second.recommendations  # the fixture child has activities in phase 2
+    senses = inst2.region(second.region).plain_name.lower()
+    assert f"Also now: {senses}" in render_plan(plan, "caregiver", inst2, catalogue2)
+    empty = plan.model_copy(
+        update={"phases": [plan.phases[0], second.model_copy(update={"recommendations": []})]}
+    )
+    caregiver = render_plan(empty, "caregiver", inst2, catalogue2)
+    assert f"Also now: {senses}" not in caregiver
+    assert "Where we start" in caregiver

@@ -133,9 +133,16 @@ def unlock(
             after_region=region,
             kind="plateau_no_change",
             text=(
-                f"{region} plateaued: no reliable change over {len(window) + 1} reviews and "
-                f"{span:.0f} months ({first:.1f} -> {score:.1f}, RCI {window_rci:.2f}). "
-                "The next phase starts alongside continued regulation."
+                f"{region}: no reliable change over {len(window) + 1} reviews and {span:.0f} "
+                f"months of its phase ({first:.1f} -> {score:.1f}, RCI {window_rci:.2f}; a "
+                "change this size is within measurement error), counted as a plateau. The "
+                f"next phase starts; work on {region} continues."
+                + (
+                    " The score rose, though not reliably: check whether this is slow "
+                    "progress before treating it as a plateau."
+                    if score > first
+                    else ""
+                )
             ),
             rci=round(window_rci, 2),
             months=round(span, 1),

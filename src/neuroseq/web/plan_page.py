@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from neuroseq.instrument import Instrument
+from neuroseq.plan.render import unlocked_words
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +113,7 @@ class PhaseCard:
     activities: Group
     dose: str
     notes: list[str] = field(default_factory=list)
+    has_activities: bool = True
 
 
 @dataclass
@@ -310,11 +312,7 @@ def _phase(
         region_text=region.plain_description if plain else region.description,
         status="Now" if unlock is not None else STATUS_WORDS.get(p.status, p.status),
         running=p.number == 1 or unlock is not None,
-        unlocked=(
-            "The part below is getting steadier, so this part starts too."
-            if plain
-            else humanise(unlock.text)
-        )
+        unlocked=(unlocked_words(unlock.kind) if plain else humanise(unlock.text))
         if unlock is not None
         else "",
         why_here=humanise(p.entry_criteria.summary),
@@ -322,6 +320,7 @@ def _phase(
         activities=_group(recs, audience, inst, humanise, catalogue, words),
         dose=dose_text,
         notes=[humanise(n) for n in p.notes] if not plain else [],
+        has_activities=bool(p.recommendations),
     )
 
 
@@ -443,7 +442,8 @@ def plan_page(
                 "When the part we work on now gets steadier, we add the next part: "
                 f"{waiting.region_plain.lower()}. {waiting.region_text}"
             )
-        phases = running
+        # a part with nothing for anyone to do yet only worries the reader
+        phases = [p for p in running if p.number == 1 or p.has_activities]
     rule = getattr(plan, "focus_rule", None)
     dose_now = getattr(plan, "weekly_dose_now", None) or plan.weekly_dose
     strengths = [s.plain_name if plain else f"{s.name}: {humanise(s.why)}" for s in plan.strengths]
