@@ -33,3 +33,27 @@ def test_a_flat_year_starts_one_part_named_as_a_plateau(world, as_role):
     assert "nothing new for you to do in this part" not in caregiver
     assert "getting steadier" not in caregiver
     assert "Where we start" in caregiver
+
+
+def test_no_focus_with_gaps_still_shows_the_gaps_and_never_says_typical(world, as_role):
+    """QA finding 2: the sign page said "keep doing what works" beside age equivalents
+    two years behind. The brainstem of this 10-year-old is rated one step below the
+    typical child on three of six functions: a gap larger than one SEM, inside 1.96 SEM."""
+    from neuroseq.instrument import load_instrument
+
+    inst = load_instrument("2")
+    typical = {f.id: int(round(inst.typical_status(f.id, 120))) for f in inst.functions}
+    lowered = ("heart_rate_regulation", "sleep_regulation", "arousal_regulation")
+    functional = {**typical, **{f: typical[f] - 1 for f in lowered}}
+    child = make_assessment(world.child1, "in_review", functional=functional)
+    http = as_role(Role.SUPERVISOR)
+    sign = text_of(http.get(f"/assessments/{child.pk}/sign/"))
+    assert "No focus region" in sign and "not a finding of typical development" in sign
+    assert "Brainstem 17 points below (a focus needs more than 26.6)" in sign
+    assert "keep doing what works" not in sign
+    url = f"/assessments/{child.pk}/plan/"
+    assert "Brainstem 17 points below" in text_of(http.get(url))
+    for audience in ("caregiver", "teacher"):
+        plain = text_of(http.get(f"{url}?audience={audience}"))
+        assert "as well as other children" not in plain
+        assert "No one part needs to come first right now" in plain

@@ -264,7 +264,8 @@ def _next_phase_when(phases: list[Phase], inputs: PlanInputs, ctx: _Context) -> 
     if not phases:
         return NextPhaseWhen(
             summary=prefix
-            + "No region is below expectation: keep strengths going and review as planned.",
+            + "No region is below the typical child beyond measurement error: keep strengths "
+            "going and review as planned.",
             next_region=None,
             functions=[],
             relational_health_min=relational_min,
@@ -420,6 +421,12 @@ def build_plan(
         }
         ctx = _Context(inst, cat, rules, thresholds, narrowed, frozenset(held), core, safety_notes)
     review = review_regions(inputs, inst, thresholds)
+    if rules is not None:
+        behind = {r: thresholds[r] / rules.focus.z * rules.focus.behind_z for r in thresholds}
+        review = [
+            r.model_copy(update={"behind": r.gap is not None and r.gap > behind[r.region]})
+            for r in review
+        ]
     eligible = _eligible(review, coverage)
     below = [row for row in eligible if row.below_threshold]
     refused = coverage is not None and not coverage.ok and not below

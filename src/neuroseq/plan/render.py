@@ -351,9 +351,14 @@ def _plain(plan: Plan, inst: Instrument, audience: Audience) -> str:
         lines += _plain_recommendations(plan.relational_core, audience, None)
     running = [p for p in plan.phases if p.number == 1 or p.unlocked_by is not None]
     if not running:
+        # no focus means no gap beyond measurement error, not a typical child
+        behind = any(r.behind for r in plan.regions)
         lines += [
             "",
-            f"{child_cap} is doing as well as other children of the same age. "
+            "No one part needs to come first right now. Keep doing the good things you "
+            "already do; the team will look again at the next review."
+            if behind
+            else f"{child_cap} is doing as well as other children of the same age. "
             "Keep doing the good things you already do.",
         ]
     # a part with nothing for anyone to do yet only worries the reader

@@ -148,6 +148,7 @@ class PlanPage:
     dose_now: str
     synthetic: bool
     maintain: bool
+    maintain_note: str = ""
 
 
 def _humaniser(inst: Instrument, catalogue: Any) -> Humanise:
@@ -410,6 +411,45 @@ def _gate_block(plan: Any, audience: str, child: str, humanise: Humanise, words:
     )
 
 
+def _maintain_note(plan: Any, inst: Instrument, plain: bool, child: str) -> str:
+    """What "no focus region" means when the child is still below the typical child.
+
+    No focus says that no region's gap is larger than measurement error, not that the child
+    is typical: the age equivalents may show a domain years behind (they group functions
+    across regions). So the clinician reads the gaps of more than ``behind_z`` x SEM
+    (``rules.yaml``) and what to weigh, and a family is told only that no one part comes
+    first."""
+    behind = [r for r in plan.regions if getattr(r, "behind", False)]
+    if plain:
+        if not behind:
+            return (
+                f"{child[:1].upper()}{child[1:]} is doing about as well as other children of "
+                "the same age. Keep doing the good things you already do."
+            )
+        return (
+            "No one part needs to come first right now. Keep doing the good things you "
+            "already do; the team will look again at the next review."
+        )
+    text = (
+        "No region is far enough below the typical child of the same age to need a focus: "
+        "keep the relationships and routines that work."
+    )
+    if not behind:
+        return text
+    gaps = "; ".join(
+        f"{inst.region(r.region).name} {r.gap:.0f} points below"
+        + (f" (a focus needs more than {r.threshold:.1f})" if r.threshold is not None else "")
+        for r in behind
+    )
+    return (
+        "No focus region: no region's gap is larger than measurement error. This is not a "
+        f"finding of typical development. Still below the typical child: {gaps}. The age "
+        "equivalents group functions across regions and may show a domain well behind the "
+        "child's age; weigh them with clinical judgement: check uncertain ratings, review "
+        "sooner, or document a focus."
+    )
+
+
 def plan_page(
     plan: Any,
     inst: Instrument,
@@ -501,6 +541,9 @@ def plan_page(
         else "",
         synthetic=plan.synthetic,
         maintain=not plan.phases and not refused,
+        maintain_note=_maintain_note(plan, inst, plain, child)
+        if not plan.phases and not refused
+        else "",
     )
 
 
