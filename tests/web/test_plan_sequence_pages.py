@@ -57,3 +57,19 @@ def test_no_focus_with_gaps_still_shows_the_gaps_and_never_says_typical(world, a
         plain = text_of(http.get(f"{url}?audience={audience}"))
         assert "as well as other children" not in plain
         assert "No one part needs to come first right now" in plain
+
+
+def test_the_clinician_plan_names_regions_alike_and_doses_in_plain_numbers(world, as_role):
+    """QA finding 17: "brainstem plateaued" beside "Diencephalon and cerebellum",
+    "1 days a week ... 1 times" and "typical at this age 3.0" without its meaning."""
+    for date in ("2025-03-16", "2025-09-16"):
+        make_assessment(world.child1, "signed", assessment_date=date)
+    text = text_of(as_role(Role.CLINICIAN).get(f"/assessments/{world.signed.pk}/plan/"))
+    assert "Diencephalon and cerebellum" in text
+    for region in ("brainstem", "cortex", "diencephalon", "limbic"):
+        assert not re.search(rf"(?<![Ff]rontal )\b{region}\b", text), region
+    assert not re.search(r"\b1 (days|times)\b", text)
+    assert "1 day a week x 1 a day x 60 min; 1 time, 60 min a week" in text
+    # the functions table gives each status its meaning from the instrument's levels
+    assert re.search(r"\b\d · (not yet present|emerging|developing|mature)\b", text)
+    assert re.search(r"\b\d\.\d · \w[\w ]* to \w+", text)

@@ -151,6 +151,27 @@ class PlanPage:
     maintain_note: str = ""
 
 
+def counted(n: int, word: str) -> str:
+    """ "1 day", "3 days": a clinician's dose line reads as written."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def status_words(inst: Instrument, value: float | None) -> str:
+    """A status with its meaning, "3 · mature"; a typical value between two levels, as
+    norms give, reads "2.8 · developing to mature"."""
+    if value is None:
+        return "not rated"
+
+    def short(level: int) -> str:
+        return inst.status_level(level).label.split(",")[0]
+
+    nearest = round(value)
+    if abs(value - nearest) < 0.05:
+        return f"{nearest} · {short(nearest)}"
+    low = int(value)
+    return f"{value:.1f} · {short(low)} to {short(low + 1)}"
+
+
 def _humaniser(inst: Instrument, catalogue: Any) -> Humanise:
     """Replace internal ids (functions, regions, domains, items, activities) by names."""
     names: dict[str, str] = {}
@@ -161,11 +182,13 @@ def _humaniser(inst: Instrument, catalogue: Any) -> Humanise:
     names.update({f.id: f.label for f in getattr(inst, "flags", ()) or ()})
     if catalogue is not None:
         names.update({a.id: a.name for a in catalogue.activities})
-    # An id that is already an ordinary word (e.g. "relational", "cortex") reads fine and
-    # may be part of a sentence: leave it.
-    names = {k: v for k, v in names.items() if "_" in k or v.lower() != k}
+    # An id that is already an ordinary word (e.g. "relational", "attunement") reads fine
+    # and may be part of a sentence: leave it. Regions are always named as the instrument
+    # names them, so "Brainstem" and "Diencephalon and cerebellum" read alike.
+    regions = {r.id for r in inst.regions}
+    names = {k: v for k, v in names.items() if "_" in k or v.lower() != k or k in regions}
     alternatives = "|".join(sorted(map(re.escape, names), key=len, reverse=True))
-    pattern = re.compile(r"\b(" + alternatives + r")\b")
+    pattern = re.compile(r"(?<![Ff]rontal )\b(" + alternatives + r")\b")
 
     def humanise(text: str) -> str:
         text = pattern.sub(lambda m: names[m.group(1)], text)
@@ -226,9 +249,9 @@ def _activity(
     how_often = (
         dose.plain
         if plain
-        else f"{dose.plain} ({dose.days_per_week} days a week x {dose.episodes_per_day} a day "
-        f"x {dose.minutes_per_episode} min; {dose.episodes_per_week} times, "
-        f"{dose.minutes_per_week} min a week)"
+        else f"{dose.plain} ({counted(dose.days_per_week, 'day')} a week x "
+        f"{dose.episodes_per_day} a day x {dose.minutes_per_episode} min; "
+        f"{counted(dose.episodes_per_week, 'time')}, {dose.minutes_per_week} min a week)"
     )
     others = [PERSON_WORDS[p].lower() for p in r.others_who_can_deliver if p in PERSON_WORDS]
     sources = []
@@ -291,9 +314,9 @@ def _phase(
                 if t.function in held
                 else ""
             ),
-            "current": t.current,
-            "typical": f"{t.typical_status:.1f}",
-            "target": t.target,
+            "current": status_words(inst, t.current),
+            "typical": status_words(inst, t.typical_status),
+            "target": status_words(inst, t.target),
         }
         for t in p.compromised
     ]
