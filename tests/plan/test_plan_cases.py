@@ -315,6 +315,20 @@ def test_sexual_abuse_and_low_touch_keep_touch_activities_with_the_clinician(
         assert "abuse" not in text.lower()  # and does not write the history into it
 
 
+def test_a_teenager_is_not_shown_toddler_activities_as_held(
+    make_child2, make_plan2, inst2: Instrument
+) -> None:
+    """QA finding 19: a 14-year-old's plan listed "Held: Lap songs..." (acceptable to 5
+    years in activities.yaml). The block lists only what the child could be offered."""
+    abuse = {"type": "physical_abuse", "period": "y6_12", "severity": 3}
+    history = [{**abuse, "chronicity": "repeated"}]
+    plan = make_plan2(make_child2(170, {"tactile_processing": 0}, adversities=history))
+    block = next(b for b in plan.blocks if b.kind == "contraindication")
+    # touch/deep-pressure activities acceptable at 14y2m (age_acceptable_months)
+    assert set(block.holds) == {"therapeutic_massage", "deep_pressure", "sensory_integration_ot"}
+    assert "lap_songs_and_bouncing" not in block.holds and "theraplay" not in block.holds
+
+
 def test_without_the_history_touch_activities_may_go_home(
     make_child2, make_plan2, catalogue2: Catalogue
 ) -> None:

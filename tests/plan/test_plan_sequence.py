@@ -25,6 +25,8 @@ BRAINSTEM = ("suck_swallow_feeding", "startle_orienting", "heart_rate_regulation
              "sleep_regulation", "arousal_regulation", "continence")  # fmt: skip
 DIENCEPHALON_POOR = {"tactile_processing": 1, "stress_recovery": 1, "vestibular_balance": 1,
                      "auditory_processing": 1}  # fmt: skip
+LIMBIC_POOR = {"affect_regulation": 1, "attunement": 1, "peer_play": 1, "affiliation": 1,
+               "relational_trust": 1}  # fmt: skip
 
 
 def brainstem_at(status: int) -> dict[str, int]:
@@ -102,6 +104,35 @@ def test_no_reliable_change_over_three_reviews_and_six_months_is_a_plateau(
     assert plan_for_assessment(review(1, 4), inst2, history=short).phases[1].unlocked_by is None
 
 
+def test_one_flat_year_unlocks_one_phase_not_every_phase(review, inst2: Instrument) -> None:
+    """QA finding 3: three flat reviews over a year put every phase on "now", each on the
+    "plateau" of a region whose phase had not started. A plateau counts only over the
+    reviews since the region's own phase began."""
+    history = [snapshot_of(review(1, m, **LIMBIC_POOR), inst2) for m in (0, 6)]
+    plan = plan_for_assessment(review(1, 12, **LIMBIC_POOR), inst2, history=history)
+    assert [p.region for p in plan.phases][:3] == ["brainstem", "diencephalon", "limbic"]
+    assert plan.phases[1].unlocked_by is not None
+    assert plan.phases[1].unlocked_by.kind == "plateau_no_change"
+    # diencephalon's phase starts today: its flat year before that is not a plateau
+    assert [p.status for p in plan.phases[2:]] == ["upcoming"] * len(plan.phases[2:])
+    assert all(p.unlocked_by is None for p in plan.phases[2:])
+
+
+def test_the_next_plateau_counts_from_when_its_phase_started(review, inst2: Instrument) -> None:
+    """Diencephalon's phase started at month 6 (brainstem flat over months 0-6); three
+    flat reviews of diencephalon since then, spanning six months, unlock the limbic phase."""
+    months = [0, 3, 6, 9]
+    history = [snapshot_of(review(1, m, **LIMBIC_POOR), inst2) for m in months]
+    plan = plan_for_assessment(review(1, 12, **LIMBIC_POOR), inst2, history=history)
+    limbic = plan.phases[2]
+    assert limbic.region == "limbic" and limbic.unlocked_by is not None
+    assert limbic.unlocked_by.kind == "plateau_no_change"
+    assert limbic.unlocked_by.months == pytest.approx(6, abs=0.1)  # months 6 -> 12
+    # one review fewer: diencephalon flat only over months 6-9 (3 months), not yet
+    plan = plan_for_assessment(review(1, 9, **LIMBIC_POOR), inst2, history=history[:3])
+    assert plan.phases[1].unlocked_by is not None and plan.phases[2].unlocked_by is None
+
+
 def test_a_plateau_the_clinician_documents_unlocks_at_once(review, inst2: Instrument) -> None:
     note = "no change over a year of daily routines at home and school"
     plan = plan_for_assessment(review(1, 0), inst2, documented_plateaus={"brainstem": note})
@@ -167,3 +198,51 @@ def test_cli_refuses_bad_history_naming_the_problem(review, make_child, tmp_path
     result = runner.invoke(app, ["plan", str(v1), "--plateau", "brainstem=x"])
     assert result.exit_code == 2 and "from instrument v2" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_plateau_is_named_honestly_for_clinician_and_caregiver(
+    review, inst2: Instrument, catalogue2
+) -> None:
+    """QA finding 3: a caregiver read "the part below is getting steadier" for a region
+    that had not changed; the clinician read "plateaued" for a rise left unexplained."""
+    from neuroseq.plan.render import render_plan
+
+    flat = [snapshot_of(review(1, 0), inst2), snapshot_of(review(1, 6), inst2)]
+    plateau = plan_for_assessment(review(1, 12), inst2, history=flat)
+    unlock = plateau.phases[1].unlocked_by
+    assert unlock is not None and unlock.kind == "plateau_no_change"
+    assert "counted as a plateau" in unlock.text and "within measurement error" in unlock.text
+    assert "rose" not in unlock.text  # flat: nothing to explain
+    caregiver = render_plan(plateau, "caregiver", inst2, catalogue2)
+    assert "stayed about the same" in caregiver and "getting steadier" not in caregiver
+    # a rise inside measurement error is flagged as possible slow progress
+    rising = [snapshot_of(review(1, 0), inst2), snapshot_of(review(1, 6), inst2)]
+    now = review(1, 12, sleep_regulation=2)
+    text = plan_for_assessment(now, inst2, history=rising).phases[1].unlocked_by
+    assert text is not None and "rose, though not reliably" in text.text
+    # reliable improvement is the one case of "steadier"
+    start = [snapshot_of(review(0, 0), inst2)]
+    improved = plan_for_assessment(review(2, 6), inst2, history=start)
+    assert improved.phases[1].unlocked_by is not None
+    assert "getting steadier" in render_plan(improved, "caregiver", inst2, catalogue2)
+
+
+def test_a_caregiver_is_not_shown_a_part_with_nothing_to_do(
+    review, inst2: Instrument, catalogue2
+) -> None:
+    """An unlocked part without any activity only told the family "nothing new for you
+    to do in this part yet"; the clinician still sees it, to choose or adapt one."""
+    from neuroseq.plan.render import render_plan
+
+    flat = [snapshot_of(review(1, 0), inst2), snapshot_of(review(1, 6), inst2)]
+    plan = plan_for_assessment(review(1, 12), inst2, history=flat)
+    second = plan.phases[1]
+    assert second.recommendations  # the fixture child has activities in phase 2
+    senses = inst2.region(second.region).plain_name.lower()
+    assert f"Also now: {senses}" in render_plan(plan, "caregiver", inst2, catalogue2)
+    empty = plan.model_copy(
+        update={"phases": [plan.phases[0], second.model_copy(update={"recommendations": []})]}
+    )
+    caregiver = render_plan(empty, "caregiver", inst2, catalogue2)
+    assert f"Also now: {senses}" not in caregiver
+    assert "Where we start" in caregiver

@@ -140,6 +140,7 @@ class FocusRule(_Strict):
     """A region is below the typical child when the gap exceeds ``z`` x SEM of its score."""
 
     z: float = Field(gt=0, le=4)
+    behind_z: float = Field(gt=0, le=4)
     rationale: Text
 
 

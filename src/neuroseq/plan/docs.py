@@ -160,12 +160,16 @@ def render_rules_markdown(instrument: Instrument | None = None) -> str:
     cov, sg, un = rules.coverage, rules.safeguarding, rules.unlock
     thresholds = ", ".join(f"{r} {rules.region_threshold(inst, r):.1f}" for r in inst.region_ids)
     rows = [
-        ("Focus rule", f"gap > {rules.focus.z:g} x SEM of the region score ({thresholds} points)"),
+        (
+            "Focus rule",
+            f"gap > {rules.focus.z:g} x SEM of the region score ({thresholds} points); "
+            f"without a focus, gaps > {rules.focus.behind_z:g} x SEM are shown as still below",
+        ),
         (
             "Unlock",
             f"RCI > {un.z:g} against the first review, or no reliable change over "
-            f"{un.plateau_reviews} reviews spanning at least {un.plateau_min_months:g} months, "
-            "or a plateau the clinician documents",
+            f"{un.plateau_reviews} reviews spanning at least {un.plateau_min_months:g} months "
+            "since the region's own phase started, or a plateau the clinician documents",
         ),
         (
             "Coverage",

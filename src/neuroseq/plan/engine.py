@@ -54,7 +54,7 @@ from neuroseq.plan.model import (
 from neuroseq.plan.reasons import recommendation, weekly_dose
 from neuroseq.plan.safety import considerations, safety_blocks
 from neuroseq.plan.selection import Pair, candidates, choose
-from neuroseq.plan.sequence import entry_text, region_thresholds, unlock
+from neuroseq.plan.sequence import Review, entry_text, region_thresholds, unlock
 from neuroseq.plan.targets import compromised_functions, review_regions
 from neuroseq.progress import Snapshot
 from neuroseq.scoring import score_assessment
@@ -264,7 +264,8 @@ def _next_phase_when(phases: list[Phase], inputs: PlanInputs, ctx: _Context) -> 
     if not phases:
         return NextPhaseWhen(
             summary=prefix
-            + "No region is below expectation: keep strengths going and review as planned.",
+            + "No region is below the typical child beyond measurement error: keep strengths "
+            "going and review as planned.",
             next_region=None,
             functions=[],
             relational_health_min=relational_min,
@@ -330,10 +331,36 @@ def _eligible(review: list[RegionReview], coverage: Coverage | None) -> list[Reg
     return review[: [r.region for r in review].index(stop)]
 
 
+def _started(
+    region: str, since: int, inputs: PlanInputs, rules: Rules, inst: Instrument
+) -> tuple[int, Unlock] | None:
+    """The first review (index into history + today) at which the phase after ``region``
+    unlocked, replaying the unlock rule over the reviews since ``region``'s own phase
+    started (``since``), with that review's evidence; None if it has not unlocked yet.
+
+    A clinician's documented plateau is today's note, so it counts for today only."""
+    reviews: list[Review] = [*inputs.history, inputs]
+    for i in range(since, len(reviews)):
+        today = i == len(reviews) - 1
+        found = unlock(
+            region,
+            reviews[i],
+            reviews[:i],
+            inputs.documented_plateaus if today else {},
+            inst,
+            rules,
+            since,
+        )
+        if found is not None:
+            return i, found
+    return None
+
+
 def _phases(below: list[RegionReview], inputs: PlanInputs, ctx: _Context) -> list[Phase]:
     gated = inputs.relational_gate == "insufficient"
     first_status: PhaseStatus = "after_relational_supports" if gated else "current"
     phases: list[Phase] = []
+    since = 0  # the review at which the latest running phase started
     for row in below:
         before = phases[-1] if phases else None
         unlocked = None
@@ -342,14 +369,9 @@ def _phases(below: list[RegionReview], inputs: PlanInputs, ctx: _Context) -> lis
             and ctx.rules is not None
             and (before.number == 1 or before.unlocked_by is not None)
         ):
-            unlocked = unlock(
-                before.region,
-                inputs,
-                inputs.history,
-                inputs.documented_plateaus,
-                ctx.inst,
-                ctx.rules,
-            )
+            started = _started(before.region, since, inputs, ctx.rules, ctx.inst)
+            if started is not None:
+                since, unlocked = started
         status: PhaseStatus = first_status if before is None or unlocked else "upcoming"
         phases.append(
             _phase(len(phases) + 1, row.region, status, before, unlocked, inputs, ctx, row)
@@ -399,6 +421,12 @@ def build_plan(
         }
         ctx = _Context(inst, cat, rules, thresholds, narrowed, frozenset(held), core, safety_notes)
     review = review_regions(inputs, inst, thresholds)
+    if rules is not None:
+        behind = {r: thresholds[r] / rules.focus.z * rules.focus.behind_z for r in thresholds}
+        review = [
+            r.model_copy(update={"behind": r.gap is not None and r.gap > behind[r.region]})
+            for r in review
+        ]
     eligible = _eligible(review, coverage)
     below = [row for row in eligible if row.below_threshold]
     refused = coverage is not None and not coverage.ok and not below

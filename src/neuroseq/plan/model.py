@@ -64,6 +64,9 @@ class RegionReview(_Frozen):
     gap: float | None
     below_threshold: bool
     threshold: float | None = None
+    # below the typical child by more than behind_z x SEM, though maybe not beyond
+    # measurement error (from v2): "no focus" must not read as "typical"
+    behind: bool = False
 
 
 class FocusRule(_Frozen):

@@ -201,6 +201,26 @@ def _for_audience(text: str, audience: Audience) -> str:
     return text
 
 
+PLAIN_UNLOCKED = {
+    "reliable_improvement": "The part below is getting steadier, so this part starts too.",
+    "plateau_no_change": (
+        "The part below has stayed about the same for a while. That happens, and it is "
+        "nobody's fault. So we also start on this part, and keep going with the part below."
+    ),
+    "plateau_documented": (
+        "The team has seen that the part below has stayed about the same for a while. "
+        "That happens, and it is nobody's fault. So we also start on this part, and keep "
+        "going with the part below."
+    ),
+}
+
+
+def unlocked_words(kind: str) -> str:
+    """Why a further part starts now, in a caregiver's words: "steadier" only when the part
+    below really improved; a plateau is named as one, without blame."""
+    return PLAIN_UNLOCKED[kind]
+
+
 def _child(audience: Audience) -> tuple[str, str]:
     return ("the pupil", "The pupil") if audience == "teacher" else ("your child", "Your child")
 
@@ -331,13 +351,20 @@ def _plain(plan: Plan, inst: Instrument, audience: Audience) -> str:
         lines += _plain_recommendations(plan.relational_core, audience, None)
     running = [p for p in plan.phases if p.number == 1 or p.unlocked_by is not None]
     if not running:
+        # no focus means no gap beyond measurement error, not a typical child
+        behind = any(r.behind for r in plan.regions)
         lines += [
             "",
-            f"{child_cap} is doing as well as other children of the same age. "
+            "No one part needs to come first right now. Keep doing the good things you "
+            "already do; the team will look again at the next review."
+            if behind
+            else f"{child_cap} is doing as well as other children of the same age. "
             "Keep doing the good things you already do.",
         ]
+    # a part with nothing for anyone to do yet only worries the reader
     for p in running:
-        lines += _plain_phase(p, plan, inst, child, audience)
+        if p.number == 1 or p.recommendations:
+            lines += _plain_phase(p, plan, inst, child, audience)
     if running:
         w = plan.weekly_dose_now or running[0].weekly_dose
         lines += [
@@ -381,7 +408,7 @@ def _plain_phase(
     )
     lines = ["", heading, _region_words(p.region, inst)]
     if p.unlocked_by is not None:
-        lines.append("The part below is getting steadier, so we add this part too.")
+        lines.append(unlocked_words(p.unlocked_by.kind))
     lines.append(f"These are the things we want to help grow for {child}:")
     lines += [
         f"- {t.plain_name}" + (" (after the doctor's check)" if t.function in p.held else "")

@@ -246,7 +246,11 @@ def contraindications(
             caregiver_text=rule.plain_reason,
             teacher_text=rule.teacher_reason,
         )
-        blocks.append(_block("contraindication", texts, reasons, holds=[a.id for a in affected]))
+        # the block lists only what this child could otherwise be offered: a lap song held
+        # from a 14-year-old reads as if it were ever meant for them
+        age = inputs.chronological_age_months
+        offered = [a.id for a in affected if a.age_acceptable_months.contains(age)]
+        blocks.append(_block("contraindication", texts, reasons, holds=offered))
     return blocks, narrowed
 
 

@@ -15,6 +15,13 @@ given, the region below shows reliable improvement (Jacobson-Truax RCI above ``z
 or no reliable change over the last ``plateau_reviews`` reviews spanning at least
 ``plateau_min_months`` months. Regulation of the region below continues: an unlocked
 phase adds to it, never replaces it.
+
+A plateau is "no change despite the work", so its reviews must come from the time the
+region's own phase was running (``since``): a region whose phase starts today has not
+been worked on yet, and its flat history says nothing about it. Without this, one
+review could unlock every phase at once, each on the "plateau" of a region nobody had
+yet targeted. The engine finds when each phase started by replaying the rule over the
+history (:func:`neuroseq.plan.engine._phases`).
 """
 
 from __future__ import annotations
@@ -62,11 +69,13 @@ def unlock(
     documented_plateaus: Mapping[str, str],
     inst: Instrument,
     rules: Rules,
+    since: int = 0,
 ) -> Unlock | None:
     """Evidence that the phase after ``region`` may start now, or None.
 
     ``history`` holds the earlier reviews, oldest first; reviews whose rated items of the
-    region differ from today's are not comparable and are skipped.
+    region differ from today's are not comparable and are skipped. Only ``history[since:]``
+    (the reviews since the region's own phase started) count towards a plateau.
     """
     note = documented_plateaus.get(region)
     if note is not None:
@@ -103,7 +112,14 @@ def unlock(
             rci=round(rci, 2),
             months=round(months, 1),
         )
-    window = comparable[-(rules.unlock.plateau_reviews - 1) :]
+    worked_on = [
+        h
+        for h in history[since:]
+        if h.region_scores.get(region) is not None and _same_items(inst, region, h, now)
+    ]
+    if not worked_on:
+        return None
+    window = worked_on[-(rules.unlock.plateau_reviews - 1) :]
     span = now.age_months - window[0].age_months
     first = window[0].region_scores[region]
     assert first is not None
@@ -117,9 +133,16 @@ def unlock(
             after_region=region,
             kind="plateau_no_change",
             text=(
-                f"{region} plateaued: no reliable change over {len(window) + 1} reviews and "
-                f"{span:.0f} months ({first:.1f} -> {score:.1f}, RCI {window_rci:.2f}). "
-                "The next phase starts alongside continued regulation."
+                f"{region}: no reliable change over {len(window) + 1} reviews and {span:.0f} "
+                f"months of its phase ({first:.1f} -> {score:.1f}, RCI {window_rci:.2f}; a "
+                "change this size is within measurement error), counted as a plateau. The "
+                f"next phase starts; work on {region} continues."
+                + (
+                    " The score rose, though not reliably: check whether this is slow "
+                    "progress before treating it as a plateau."
+                    if score > first
+                    else ""
+                )
             ),
             rci=round(window_rci, 2),
             months=round(span, 1),

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from neuroseq.instrument import Instrument
+from neuroseq.plan.render import unlocked_words
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +113,7 @@ class PhaseCard:
     activities: Group
     dose: str
     notes: list[str] = field(default_factory=list)
+    has_activities: bool = True
 
 
 @dataclass
@@ -146,6 +148,28 @@ class PlanPage:
     dose_now: str
     synthetic: bool
     maintain: bool
+    maintain_note: str = ""
+
+
+def counted(n: int, word: str) -> str:
+    """ "1 day", "3 days": a clinician's dose line reads as written."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def status_words(inst: Instrument, value: float | None) -> str:
+    """A status with its meaning, "3 · mature"; a typical value between two levels, as
+    norms give, reads "2.8 · developing to mature"."""
+    if value is None:
+        return "not rated"
+
+    def short(level: int) -> str:
+        return inst.status_level(level).label.split(",")[0]
+
+    nearest = round(value)
+    if abs(value - nearest) < 0.05:
+        return f"{nearest} · {short(nearest)}"
+    low = int(value)
+    return f"{value:.1f} · {short(low)} to {short(low + 1)}"
 
 
 def _humaniser(inst: Instrument, catalogue: Any) -> Humanise:
@@ -158,11 +182,13 @@ def _humaniser(inst: Instrument, catalogue: Any) -> Humanise:
     names.update({f.id: f.label for f in getattr(inst, "flags", ()) or ()})
     if catalogue is not None:
         names.update({a.id: a.name for a in catalogue.activities})
-    # An id that is already an ordinary word (e.g. "relational", "cortex") reads fine and
-    # may be part of a sentence: leave it.
-    names = {k: v for k, v in names.items() if "_" in k or v.lower() != k}
+    # An id that is already an ordinary word (e.g. "relational", "attunement") reads fine
+    # and may be part of a sentence: leave it. Regions are always named as the instrument
+    # names them, so "Brainstem" and "Diencephalon and cerebellum" read alike.
+    regions = {r.id for r in inst.regions}
+    names = {k: v for k, v in names.items() if "_" in k or v.lower() != k or k in regions}
     alternatives = "|".join(sorted(map(re.escape, names), key=len, reverse=True))
-    pattern = re.compile(r"\b(" + alternatives + r")\b")
+    pattern = re.compile(r"(?<![Ff]rontal )\b(" + alternatives + r")\b")
 
     def humanise(text: str) -> str:
         text = pattern.sub(lambda m: names[m.group(1)], text)
@@ -223,9 +249,9 @@ def _activity(
     how_often = (
         dose.plain
         if plain
-        else f"{dose.plain} ({dose.days_per_week} days a week x {dose.episodes_per_day} a day "
-        f"x {dose.minutes_per_episode} min; {dose.episodes_per_week} times, "
-        f"{dose.minutes_per_week} min a week)"
+        else f"{dose.plain} ({counted(dose.days_per_week, 'day')} a week x "
+        f"{dose.episodes_per_day} a day x {dose.minutes_per_episode} min; "
+        f"{counted(dose.episodes_per_week, 'time')}, {dose.minutes_per_week} min a week)"
     )
     others = [PERSON_WORDS[p].lower() for p in r.others_who_can_deliver if p in PERSON_WORDS]
     sources = []
@@ -288,9 +314,9 @@ def _phase(
                 if t.function in held
                 else ""
             ),
-            "current": t.current,
-            "typical": f"{t.typical_status:.1f}",
-            "target": t.target,
+            "current": status_words(inst, t.current),
+            "typical": status_words(inst, t.typical_status),
+            "target": status_words(inst, t.target),
         }
         for t in p.compromised
     ]
@@ -310,11 +336,7 @@ def _phase(
         region_text=region.plain_description if plain else region.description,
         status="Now" if unlock is not None else STATUS_WORDS.get(p.status, p.status),
         running=p.number == 1 or unlock is not None,
-        unlocked=(
-            "The part below is getting steadier, so this part starts too."
-            if plain
-            else humanise(unlock.text)
-        )
+        unlocked=(unlocked_words(unlock.kind) if plain else humanise(unlock.text))
         if unlock is not None
         else "",
         why_here=humanise(p.entry_criteria.summary),
@@ -322,6 +344,7 @@ def _phase(
         activities=_group(recs, audience, inst, humanise, catalogue, words),
         dose=dose_text,
         notes=[humanise(n) for n in p.notes] if not plain else [],
+        has_activities=bool(p.recommendations),
     )
 
 
@@ -411,6 +434,45 @@ def _gate_block(plan: Any, audience: str, child: str, humanise: Humanise, words:
     )
 
 
+def _maintain_note(plan: Any, inst: Instrument, plain: bool, child: str) -> str:
+    """What "no focus region" means when the child is still below the typical child.
+
+    No focus says that no region's gap is larger than measurement error, not that the child
+    is typical: the age equivalents may show a domain years behind (they group functions
+    across regions). So the clinician reads the gaps of more than ``behind_z`` x SEM
+    (``rules.yaml``) and what to weigh, and a family is told only that no one part comes
+    first."""
+    behind = [r for r in plan.regions if getattr(r, "behind", False)]
+    if plain:
+        if not behind:
+            return (
+                f"{child[:1].upper()}{child[1:]} is doing about as well as other children of "
+                "the same age. Keep doing the good things you already do."
+            )
+        return (
+            "No one part needs to come first right now. Keep doing the good things you "
+            "already do; the team will look again at the next review."
+        )
+    text = (
+        "No region is far enough below the typical child of the same age to need a focus: "
+        "keep the relationships and routines that work."
+    )
+    if not behind:
+        return text
+    gaps = "; ".join(
+        f"{inst.region(r.region).name} {r.gap:.0f} points below"
+        + (f" (a focus needs more than {r.threshold:.1f})" if r.threshold is not None else "")
+        for r in behind
+    )
+    return (
+        "No focus region: no region's gap is larger than measurement error. This is not a "
+        f"finding of typical development. Still below the typical child: {gaps}. The age "
+        "equivalents group functions across regions and may show a domain well behind the "
+        "child's age; weigh them with clinical judgement: check uncertain ratings, review "
+        "sooner, or document a focus."
+    )
+
+
 def plan_page(
     plan: Any,
     inst: Instrument,
@@ -443,7 +505,8 @@ def plan_page(
                 "When the part we work on now gets steadier, we add the next part: "
                 f"{waiting.region_plain.lower()}. {waiting.region_text}"
             )
-        phases = running
+        # a part with nothing for anyone to do yet only worries the reader
+        phases = [p for p in running if p.number == 1 or p.has_activities]
     rule = getattr(plan, "focus_rule", None)
     dose_now = getattr(plan, "weekly_dose_now", None) or plan.weekly_dose
     strengths = [s.plain_name if plain else f"{s.name}: {humanise(s.why)}" for s in plan.strengths]
@@ -501,6 +564,9 @@ def plan_page(
         else "",
         synthetic=plan.synthetic,
         maintain=not plan.phases and not refused,
+        maintain_note=_maintain_note(plan, inst, plain, child)
+        if not plan.phases and not refused
+        else "",
     )
 
 
