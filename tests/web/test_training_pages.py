@@ -183,3 +183,21 @@ def test_an_attempt_on_a_retired_case_version_still_shows_its_stored_figures(wor
     page = as_role(Role.TRAINEE).get(f"/training/attempts/{attempt.pk}/")
     assert page.status_code == 200
     assert "is no longer in the library" in page.content.decode()
+
+
+def test_trainer_page_links_to_training_home_only_for_those_who_may_open_it(world, as_role):
+    """The admin cannot open /training/ (403), so the admin's trainer page has no link to
+    it; a certified trainer (a supervisor) gets the breadcrumb and the link works."""
+    admin = as_role(Role.ORG_ADMIN)
+    assert admin.get("/training/").status_code == 403
+    page = admin.get("/training/trainees/").content.decode()
+    assert 'href="/training/"' not in page
+    supervisor = world.user(Role.SUPERVISOR)
+    _passes(supervisor)
+    certify = f"/training/trainees/{world.members[Role.SUPERVISOR].pk}/certify/"
+    for level in ("rater", "staffing_lead", "trainer"):
+        admin.post(certify, {"level": level})
+    trainer = sign_in(type(admin)(), supervisor)
+    page = trainer.get("/training/trainees/").content.decode()
+    assert 'href="/training/"' in page
+    assert trainer.get("/training/").status_code == 200
