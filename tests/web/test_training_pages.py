@@ -201,3 +201,21 @@ def test_trainer_page_links_to_training_home_only_for_those_who_may_open_it(worl
     page = trainer.get("/training/trainees/").content.decode()
     assert 'href="/training/"' in page
     assert trainer.get("/training/").status_code == 200
+
+
+def test_a_key_with_little_spread_leads_with_exact_agreement_and_says_why(world, as_role):
+    """The typical control's key is mostly 3s: rating every item 3 matches two thirds of
+    the key exactly, yet ICC and kappa fall to about 0 (QA finding 12). The page must say
+    so and put exact / within-one first; a key with spread gets no such note."""
+    statuses = list(VIGNETTE.key_statuses.values())
+    assert statuses.count(3) == 21 and len(statuses) == 32  # the data the note quotes
+    http = as_role(Role.TRAINEE)
+    response = _post_ratings(http, dict.fromkeys(VIGNETTE.key_statuses, 3))
+    page = http.get(response["Location"]).content.decode()
+    assert "unstable for this case:</strong> 21 of 32 items of the key are 3" in page
+    assert page.index("Exact: 66%") < page.index("ICC(A,1):")
+    spread = get_vignette("later_onset_trauma_teen")
+    response = _post_ratings(http, dict(spread.key_statuses), vignette=spread)
+    page = http.get(response["Location"]).content.decode()
+    assert "ICC and kappa are unstable" not in page
+    assert page.index("ICC(A,1):") < page.index("Exact: 100%")
