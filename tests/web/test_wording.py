@@ -46,3 +46,22 @@ def test_period_labels_in_analytics_are_lower_case_after_the_measure() -> None:
     names = labels(inst)
     assert names[f"period_load.{inst.periods[0].id}"] == "adversity load, prenatal"
     assert names[f"period_load.{inst.periods[1].id}"] == "adversity load, 0-2 months"
+
+
+def test_analytics_footnote_has_no_shell_command_or_source_path(world: Any, as_role: Any) -> None:
+    inst = load_instrument()
+    assert "`neuroseq instrument reference" in inst.reliability.source  # the data keeps it
+    page = as_role(Role.SUPERVISOR).get("/analytics/").content.decode()
+    footnote = page.split("Reliability figures:", 1)[1].split("</p>", 1)[0]
+    assert "SDs measured on a synthetic reference sample" in footnote
+    assert "`" not in footnote and "src/neuroseq" not in footnote and "--seed" not in footnote
+
+
+def test_exports_page_points_to_the_dictionaries_not_a_repository_file(
+    world: Any, as_role: Any
+) -> None:
+    page = as_role(Role.ORG_ADMIN).get("/exports/").content.decode()
+    assert 'action="/jobs/start/research_export/"' in page
+    assert "docs/interop.md" not in page
+    assert '<a href="#dictionaries-title">The dictionaries below</a>' in page
+    assert 'id="dictionaries-title"' in page

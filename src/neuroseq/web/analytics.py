@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -378,6 +379,12 @@ def clients_in(inst: Instrument, rows: QuerySet[StoredScores], label: str, klass
         return [row[0] for row in cursor.fetchall()]
 
 
+def readable_source(text: str) -> str:
+    """The reliability source for a web page: without the shell commands (in backticks)
+    that reproduce the figures; those stay in the data file and in docs/scoring.md."""
+    return re.sub(r"\s*;?\s*`[^`]*`", "", text).strip()
+
+
 def _number(value: float | None, digits: int = 2) -> str:
     if value is None or not math.isfinite(value):
         return "–"
@@ -486,7 +493,7 @@ def compute_figures(
         "single": group.n_single,
         "rows": _outcome_rows(result, filters),
         "chart": render_outcomes_chart(result, inst) if group.n_clients else None,
-        "source": result.reliability_source,
+        "source": readable_source(result.reliability_source),
     }
     return figures
 
