@@ -65,3 +65,22 @@ def test_exports_page_points_to_the_dictionaries_not_a_repository_file(
     assert "docs/interop.md" not in page
     assert '<a href="#dictionaries-title">The dictionaries below</a>' in page
     assert 'id="dictionaries-title"' in page
+
+
+def test_a_refused_sign_or_return_is_summarised_at_the_top(world: Any, as_role: Any) -> None:
+    """The confirmation error used to show only in the form at the bottom of a long page
+    (QA finding 20): the summary above the completeness table names it and links to it."""
+    http = as_role(Role.SUPERVISOR)
+    response = http.post(f"/assessments/{world.in_review.pk}/sign/", {})
+    page = response.content.decode()
+    assert response.status_code == 400
+    summary = page.split('id="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert "Signing was refused" in summary
+    assert '<a href="#id_confirm">Tick the box to confirm you have reviewed it.</a>' in summary
+    assert page.index('id="error-summary"') < page.index('id="completeness-title"')
+    returned = http.post(f"/assessments/{world.in_review.pk}/return/", {"comments": " "})
+    page = returned.content.decode()
+    assert returned.status_code == 400
+    summary = page.split('id="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert "The assessment was not returned" in summary and 'href="#id_comments"' in summary
+    assert page.index('id="error-summary"') < page.index('id="completeness-title"')
