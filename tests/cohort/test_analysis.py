@@ -9,6 +9,8 @@ Because h adds to y, the children below the line must have lower h.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -134,3 +136,24 @@ def test_plot_is_accessible_labelled_and_bounded() -> None:
     assert f"a random sample of {SAMPLE_SIZE:,} of 5,000" in svg
     real = analyse(INST, cohort(100, 13), outcome="age_typical_percent")
     assert "SYNTHETIC" not in render_cohort_plot(real, INST)
+
+
+def test_no_two_labels_right_of_the_plot_overlap() -> None:
+    """The 'typical for age' label sat on the legend's '95% band of the line' (QA #19)."""
+    fit = analyse(INST, cohort(200, 14), outcome="age_typical_percent")
+    svg = render_cohort_plot(fit, INST)
+    assert "typical for age (100%)" in svg
+    texts = [
+        (float(x), float(y), float(size), body)
+        for x, y, size, body in re.findall(
+            r'<text x="([\d.]+)" y="([\d.]+)" font-size="([\d.]+)"[^>]*>([^<]+)</text>', svg
+        )
+        if 696 < float(x) < 960  # right of the plot area (PLOT_LEFT + PLOT_WIDTH = 696)
+    ]
+    assert len(texts) >= 6
+    for i, (x1, y1, s1, a) in enumerate(texts):
+        for x2, y2, s2, b in texts[i + 1 :]:
+            wide1, wide2 = 0.6 * s1 * len(a), 0.6 * s2 * len(b)  # generous glyph widths
+            apart_x = x1 + wide1 <= x2 or x2 + wide2 <= x1
+            apart_y = abs(y1 - y2) >= max(s1, s2)
+            assert apart_x or apart_y, (a, b)

@@ -70,6 +70,14 @@ def in_force() -> list[Assessment]:
     )
 
 
+def latest_each(chosen: list[Assessment]) -> list[Assessment]:
+    """Each client's latest assessment of ``chosen`` (sorted by date, then id)."""
+    latest: dict[int, Assessment] = {}
+    for a in chosen:
+        latest[a.client_id] = a
+    return sorted(latest.values(), key=lambda a: (a.assessment_date, a.pk))
+
+
 def batch_of(chosen: list[Assessment]) -> Any:
     inst = load_instrument()
     parsed = [parse_assessment(a.inputs, inst) for a in chosen]
@@ -103,7 +111,7 @@ def test_signing_stores_one_row_per_assessment_and_amendment_replaces_it(world: 
 def test_database_fit_equals_the_domain_fit_of_the_same_records(
     cohort: list[Assessment], world: World, outcome: str, colour: str
 ) -> None:
-    chosen = in_force()
+    chosen = latest_each(in_force())
     inst, parsed, batch = batch_of(chosen)
     expected = analyse(
         inst,
@@ -203,12 +211,30 @@ def test_filters_by_team_and_dates(cohort: list[Assessment], world: World) -> No
     inst = load_instrument()
     org = world.child1.organisation_id
     team = analytics.fit(inst, analytics.Selection(org, team_id=world.team2.pk).rows())
-    expected = sum(1 for a in in_force() if a.client.care_team_id == world.team2.pk)
-    assert team.n_records == expected
+    expected = {a.client_id for a in in_force() if a.client.care_team_id == world.team2.pk}
+    assert team.n_records == len(expected)
     dates = sorted(a.assessment_date for a in in_force())
     middle = dates[len(dates) // 2]
     late = analytics.fit(inst, analytics.Selection(org, date_from=middle).rows())
-    assert late.n_records == sum(1 for d in dates if d >= middle)
+    assert late.n_records == len({a.client_id for a in in_force() if a.assessment_date >= middle})
+
+
+def test_line_counts_each_child_once_with_the_latest_assessment(
+    cohort: list[Assessment], world: World, as_role: Any
+) -> None:
+    """31 children (the cohort's 30 and the world's one), most of them assessed twice: the
+    line has one point per child, not one per assessment."""
+    rows = analytics.Selection(world.child1.organisation_id).rows()
+    children = {a.client_id for a in in_force()}
+    assert len(children) == 31 and rows.count() == len(in_force()) >= 45
+    got = analytics.fit(load_instrument(), rows)
+    assert got.n_records == got.line.n == 31
+    latest = {a.client_id: a.assessment_date for a in latest_each(in_force())}
+    kept = analytics.latest_per_client(rows).values_list("client_id", "assessed_on")
+    assert dict(kept) == latest
+    page = as_role(Role.SUPERVISOR).get("/analytics/").content.decode()
+    assert "Each point is one child (all 31)" in page
+    assert '<th scope="row">Children (n)</th><td>31</td>' in page
 
 
 def test_degenerate_selection_gives_the_clear_message(world: World) -> None:

@@ -219,3 +219,29 @@ def test_every_audit_csv_cell_is_escaped_against_formulas(world, http):
     cells = [cell for row in rows[1:] for cell in row]
     assert '\'=HYPERLINK("http://x")' in cells and "'@evil" in cells and "'-1+1" in cells
     assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in cells)
+
+
+def test_audit_page_shows_details_as_words_and_clients_by_pseudonym(world, http):
+    """No Python dict reprs: key: value lines, and client ids shown as pseudonyms (only the
+    organisation's own clients are named)."""
+    system = Actor.system("tests")
+    record(
+        system,
+        "client.search",
+        details={
+            "filters": {},
+            "client_ids": [world.child1.pk, world.child2.pk, world.other_child.pk],
+        },
+        organisation=world.child1.organisation,
+    )
+    client_service.record_read(system, world.child1, "x")
+    sign_in(http, world.user(Role.ORG_ADMIN))
+    page = http.get("/audit/").content.decode()
+    assert "{&#x27;" not in page and "{'" not in page and "[1," not in page
+    assert "Filters: none" in page
+    search = page.split("client.search", 1)[1].split("</tr>", 1)[0]
+    assert f"Client ids: A-0001, {world.child2.display_id}, #{world.other_child.pk}" in search
+    assert world.other_child.display_id not in page
+    read = page.split("client.read", 1)[1].split("</tr>", 1)[0]
+    assert f"client {world.child1.display_id}" in read
+    assert f"client {world.child1.pk}<" not in read

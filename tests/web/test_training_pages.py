@@ -183,3 +183,39 @@ def test_an_attempt_on_a_retired_case_version_still_shows_its_stored_figures(wor
     page = as_role(Role.TRAINEE).get(f"/training/attempts/{attempt.pk}/")
     assert page.status_code == 200
     assert "is no longer in the library" in page.content.decode()
+
+
+def test_trainer_page_links_to_training_home_only_for_those_who_may_open_it(world, as_role):
+    """The admin cannot open /training/ (403), so the admin's trainer page has no link to
+    it; a certified trainer (a supervisor) gets the breadcrumb and the link works."""
+    admin = as_role(Role.ORG_ADMIN)
+    assert admin.get("/training/").status_code == 403
+    page = admin.get("/training/trainees/").content.decode()
+    assert 'href="/training/"' not in page
+    supervisor = world.user(Role.SUPERVISOR)
+    _passes(supervisor)
+    certify = f"/training/trainees/{world.members[Role.SUPERVISOR].pk}/certify/"
+    for level in ("rater", "staffing_lead", "trainer"):
+        admin.post(certify, {"level": level})
+    trainer = sign_in(type(admin)(), supervisor)
+    page = trainer.get("/training/trainees/").content.decode()
+    assert 'href="/training/"' in page
+    assert trainer.get("/training/").status_code == 200
+
+
+def test_a_key_with_little_spread_leads_with_exact_agreement_and_says_why(world, as_role):
+    """The typical control's key is mostly 3s: rating every item 3 matches two thirds of
+    the key exactly, yet ICC and kappa fall to about 0 (QA finding 12). The page must say
+    so and put exact / within-one first; a key with spread gets no such note."""
+    statuses = list(VIGNETTE.key_statuses.values())
+    assert statuses.count(3) == 21 and len(statuses) == 32  # the data the note quotes
+    http = as_role(Role.TRAINEE)
+    response = _post_ratings(http, dict.fromkeys(VIGNETTE.key_statuses, 3))
+    page = http.get(response["Location"]).content.decode()
+    assert "unstable for this case:</strong> 21 of 32 items of the key are 3" in page
+    assert page.index("Exact: 66%") < page.index("ICC(A,1):")
+    spread = get_vignette("later_onset_trauma_teen")
+    response = _post_ratings(http, dict(spread.key_statuses), vignette=spread)
+    page = http.get(response["Location"]).content.decode()
+    assert "ICC and kappa are unstable" not in page
+    assert page.index("ICC(A,1):") < page.index("Exact: 100%")

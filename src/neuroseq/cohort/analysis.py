@@ -61,7 +61,7 @@ def labels(inst: Instrument) -> dict[str, str]:
         **OUTCOMES,
     }
     for p in inst.periods:
-        names[f"period_load.{p.id}"] = f"adversity load {p.label}"
+        names[f"period_load.{p.id}"] = f"adversity load, {p.label.lower()}"
     return names
 
 

@@ -140,15 +140,6 @@ def render_cohort_plot(fit: CohortFit, inst: Instrument, *, title: str | None = 
                 },
             )
         )
-        parts.append(
-            _text(
-                PLOT_LEFT + PLOT_WIDTH + 6,
-                py(100) + 4,
-                "typical for age (100%)",
-                11,
-                **{"fill": MUTED_TEXT},
-            )
-        )
     x_label = "Developmental Challenges Score (0-100, higher = more adversity)"
     parts.append(
         _text(
@@ -250,6 +241,18 @@ def render_cohort_plot(fit: CohortFit, inst: Instrument, *, title: str | None = 
         )
     )
     parts.append(_text(legend_x + 18, legend_y + 23, "95% band of the line", 12))
+    if fit.outcome == "age_typical_percent":  # in the legend: beside the line it hit the legend
+        parts.append(
+            el(
+                "path",
+                {
+                    "d": f"M{num(legend_x)} {num(legend_y + 38)}H{num(legend_x + 14)}",
+                    "stroke": "#7f7f7f",
+                    "stroke-dasharray": "6 4",
+                },
+            )
+        )
+        parts.append(_text(legend_x + 18, legend_y + 42, "typical for age (100%)", 12))
 
     sentences = _sentences(fit)
     note_y = PLOT_TOP + PLOT_HEIGHT + 66

@@ -78,6 +78,10 @@ class CertificationRules(Strict):
     bootstrap: str = Field(min_length=50)
     levels: list[LevelRule] = Field(min_length=1)
     explanations: dict[Identifier, str]  # plain words for each figure a trainee sees
+    #: A key whose most common status covers at least this share of items has too little
+    #: spread for ICC and kappa to be stable; the result page leads with exact/within-one.
+    unstable_key_share: float = Field(ge=0.5, le=1.0)
+    unstable_key_rationale: str = Field(min_length=50)
 
     @model_validator(mode="after")
     def _ranks_follow_requirements(self) -> CertificationRules:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +22,20 @@ from urllib.parse import urlencode
 
 import numpy as np
 from django.db import connection
-from django.db.models import Avg, Count, F, FloatField, Max, Min, Q, QuerySet, Sum, Value
+from django.db.models import (
+    Avg,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
 from django.db.models.expressions import CombinedExpression
 from django.utils import timezone
 
@@ -174,6 +188,20 @@ def _residual_groups(
     return groups
 
 
+def latest_per_client(rows: QuerySet[StoredScores]) -> QuerySet[StoredScores]:
+    """Each child's latest assessment in ``rows`` (ties on the date: the highest id).
+
+    The cross-sectional line is about children, not assessments: a child assessed four
+    times would otherwise weigh four times and the points would not be independent.
+    Repeated measures are what the outcomes section uses (first and latest per client).
+    """
+    newer = rows.filter(client_id=OuterRef("client_id")).filter(
+        Q(assessed_on__gt=OuterRef("assessed_on"))
+        | Q(assessed_on=OuterRef("assessed_on"), pk__gt=OuterRef("pk"))
+    )
+    return rows.filter(~Exists(newer))
+
+
 def fit(
     inst: Instrument,
     rows: QuerySet[StoredScores],
@@ -181,7 +209,8 @@ def fit(
     outcome: Outcome = "age_typical_percent",
     colour: Colour = "history",
 ) -> CohortFit:
-    """The domain's fit of the stored rows. Raises CohortError for degenerate data."""
+    """The domain's fit of each child's latest row. Raises CohortError for degenerate data."""
+    rows = latest_per_client(rows)
     x, y = field_of(CHALLENGES), field_of(outcome)
     both = _complete([x, y])
     totals = rows.aggregate(
@@ -350,6 +379,12 @@ def clients_in(inst: Instrument, rows: QuerySet[StoredScores], label: str, klass
         return [row[0] for row in cursor.fetchall()]
 
 
+def readable_source(text: str) -> str:
+    """The reliability source for a web page: without the shell commands (in backticks)
+    that reproduce the figures; those stay in the data file and in docs/scoring.md."""
+    return re.sub(r"\s*;?\s*`[^`]*`", "", text).strip()
+
+
 def _number(value: float | None, digits: int = 2) -> str:
     if value is None or not math.isfinite(value):
         return "–"
@@ -458,7 +493,7 @@ def compute_figures(
         "single": group.n_single,
         "rows": _outcome_rows(result, filters),
         "chart": render_outcomes_chart(result, inst) if group.n_clients else None,
-        "source": result.reliability_source,
+        "source": readable_source(result.reliability_source),
     }
     return figures
 

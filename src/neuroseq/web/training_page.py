@@ -184,7 +184,12 @@ def result_context(attempt: VignetteAttempt) -> dict[str, Any]:
             }
         )
     domains = [{"name": inst.domain(d).name, "g": g} for d, g in figures.get("domains", {}).items()]
+    statuses = list(vignette.key_statuses.values())
+    common = max(set(statuses), key=statuses.count)
+    rules = load_rules()
     return {
+        "key_spread": {"status": common, "count": statuses.count(common), "n": len(statuses)},
+        "unstable": statuses.count(common) >= rules.unstable_key_share * len(statuses),
         "vignette": vignette,
         "overall": figures.get("overall", {}),
         "domains": domains,
@@ -192,7 +197,7 @@ def result_context(attempt: VignetteAttempt) -> dict[str, Any]:
         "all_items": [
             {"item": i, "name": inst.function(i["function"]).name} for i in figures["items"]
         ],
-        "explain": load_rules().explanations,
+        "explain": rules.explanations,
     }
 
 

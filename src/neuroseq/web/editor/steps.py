@@ -235,6 +235,23 @@ def _without_label(anchor: str, label: str) -> str:
     return anchor
 
 
+def typical_words(inst: Instrument, typical: float) -> str:
+    """The typical status for age in words: "3 · mature", "2.4 · between developing and mature".
+
+    A bare "3.0" reads like a score; the status word says what a typical child of this age
+    shows. The typical value is an average over children, so it can fall between levels.
+    """
+
+    def word(level: int) -> str:
+        return inst.status_level(level).label.split(",")[0]
+
+    shown = round(typical, 1)
+    if shown == int(shown):
+        return f"{int(shown)} · {word(int(shown))}"
+    low = int(shown)
+    return f"{shown:.1f} · between {word(low)} and {word(low + 1)}"
+
+
 def functional_context(inst: Instrument, content: Content, age_months: float) -> dict[str, Any]:
     """Regions bottom-up, each function with its anchors and the typical status for age."""
     flag_for = {f.function: f for f in flags_of(inst) if getattr(f, "function", None)}
@@ -254,7 +271,7 @@ def functional_context(inst: Instrument, content: Content, age_months: float) ->
                     "domain": inst.domain(f.domain).name,
                     "value": content.get(f"functional.{f.id}"),
                     "typical": typical,
-                    "typical_text": f"{typical:.1f}",
+                    "typical_text": typical_words(inst, typical),
                     "choices": [
                         {
                             "value": v,

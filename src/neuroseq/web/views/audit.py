@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import csv
+import json
+from collections.abc import Iterable
 from datetime import datetime, time
+from typing import Any
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
@@ -14,7 +17,7 @@ from django.utils import timezone
 
 from neuroseq.interop.csv_cells import safe_row
 from neuroseq.web.forms import AuditFilterForm
-from neuroseq.web.models import AuditEvent
+from neuroseq.web.models import AuditEvent, Client
 from neuroseq.web.permissions import membership_of
 from neuroseq.web.services import audit_chain
 from neuroseq.web.services.audit import record
@@ -60,6 +63,72 @@ def _filtered(request: HttpRequest, form: AuditFilterForm) -> QuerySet[AuditEven
     return events.order_by("-seq")
 
 
+#: Detail keys whose values are client ids: shown as the clients' pseudonyms.
+CLIENT_KEYS = {"client_ids", "client_id", "client"}
+#: At most this many pseudonyms of one list are spelled out; the rest are counted.
+LISTED = 10
+
+
+def _value(value: Any) -> str:
+    if value is None or value in ({}, [], ""):
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict):
+        return ", ".join(f"{k.replace('_', ' ')} {_value(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(_value(v) for v in value)
+    return str(value)
+
+
+def _clients(ids: Iterable[Any], names: dict[int, str]) -> str:
+    shown = [names.get(i, f"#{i}") for i in ids if isinstance(i, int)]
+    if not shown:
+        return "none"
+    more = len(shown) - LISTED
+    return ", ".join(shown[:LISTED]) + (f" and {more} more" if more > 0 else "")
+
+
+def _client_ids(events: Iterable[AuditEvent]) -> set[int]:
+    ids: set[int] = set()
+    for e in events:
+        if e.object_type == "client" and e.object_id.isdigit():
+            ids.add(int(e.object_id))
+        for key in CLIENT_KEYS & set(e.details or {}):
+            value = e.details[key]
+            values = value if isinstance(value, list) else [value]
+            ids.update(v for v in values if isinstance(v, int))
+    return ids
+
+
+def readable_events(events: list[AuditEvent], organisation_id: int) -> list[dict[str, Any]]:
+    """Each event's object and details in words: ``key: value`` pairs, clients by pseudonym.
+
+    Only this organisation's clients are named; an id of another organisation (there
+    should be none) stays a bare number rather than leaking a pseudonym.
+    """
+    names = dict(
+        Client.objects.filter(
+            organisation_id=organisation_id, pk__in=_client_ids(events)
+        ).values_list("pk", "display_id")
+    )
+    rows = []
+    for e in events:
+        if e.object_type == "client" and e.object_id.isdigit():
+            thing = f"client {names.get(int(e.object_id), '#' + e.object_id)}"
+        else:
+            thing = f"{e.object_type.replace('_', ' ')} {e.object_id}".strip()
+        details = []
+        for key, value in (e.details or {}).items():
+            if key in CLIENT_KEYS:
+                text = _clients(value if isinstance(value, list) else [value], names)
+            else:
+                text = _value(value)
+            details.append((key.replace("_", " "), text))
+        rows.append({"event": e, "object": thing, "details": details})
+    return rows
+
+
 class _Echo:
     def write(self, value: str) -> str:
         return value
@@ -82,7 +151,7 @@ def _csv(events: QuerySet[AuditEvent]) -> StreamingHttpResponse:
                         e.object_id,
                         e.client.display_id if e.client else "",
                         e.ip_address or "",
-                        e.details,
+                        json.dumps(e.details, sort_keys=True, default=str),
                         e.hash,
                     ]
                 )
@@ -109,12 +178,15 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         membership = membership_of(request.user)  # type: ignore[arg-type]
         assert membership is not None  # clinic_view guarantees it
         chain = audit_chain.verify_for_organisation(membership.organisation)
+    membership = membership_of(request.user)  # type: ignore[arg-type]
+    assert membership is not None  # clinic_view guarantees it
     return render(
         request,
         "organisation/audit.html",
         {
             "form": form,
             "page": page,
+            "rows": readable_events(list(page.object_list), membership.organisation_id),
             "query": urlencode(filters),
             "chain": chain,
         },

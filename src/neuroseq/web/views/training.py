@@ -152,6 +152,7 @@ def trainees(request: HttpRequest) -> HttpResponse:
             "vignettes": [(v.id, page.short_name(v), v.age_label) for v in load_vignettes()],
             "today": today,
             "rules": load_rules(),
+            "can_use": can(request.user, "training.use"),  # type: ignore[arg-type]
         },
     )
 

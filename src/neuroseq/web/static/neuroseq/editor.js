@@ -370,6 +370,11 @@
       var item = event.target.closest("fieldset.item");
       if (item) { setCurrent(grid, item); }
     });
+    // A tap on a radio does not focus it in every mobile browser (Safari): follow the tap too.
+    grid.addEventListener("click", function (event) {
+      var item = event.target.closest("fieldset.item");
+      if (item && !item.classList.contains("current")) { setCurrent(grid, item); }
+    });
     var list = items(grid);
     if (list.length && !document.getElementById("error-summary")) {
       var first = list.filter(function (i) { return !i.querySelector("input:checked") || i.querySelector("input:checked").value === ""; })[0] || list[0];
