@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from neuroseq.brainmap.text import typical_words
 from neuroseq.cohort.analysis import labels
 from neuroseq.instrument import load_instrument
-from neuroseq.web.editor.steps import typical_words
 from neuroseq.web.models import Role
 
 from .helpers import make_assessment

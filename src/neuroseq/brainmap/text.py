@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from datetime import date
 
+from neuroseq.instrument import Instrument
+
 # Average advance of a sans-serif glyph as a fraction of the font size; generous so a
 # label wraps rather than overflows whichever generic font the reader's system picks.
 CHAR_WIDTH_EM = 0.54
@@ -60,3 +62,20 @@ def fit(
             return lines, size
     size = sizes[-1]
     return wrap(text, width, size), size
+
+
+def typical_words(inst: Instrument, typical: float) -> str:
+    """The typical status for age in words: "3 · mature", "2.4 · between developing and mature".
+
+    A bare "3.0" reads like a score; the status word says what a typical child of this age
+    shows. The typical value is an average over children, so it can fall between levels.
+    """
+
+    def word(level: int) -> str:
+        return inst.status_level(level).label.split(",")[0]
+
+    shown = round(typical, 1)
+    if shown == int(shown):
+        return f"{int(shown)} · {word(int(shown))}"
+    low = int(shown)
+    return f"{shown:.1f} · between {word(low)} and {word(low + 1)}"

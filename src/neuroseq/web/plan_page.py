@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from neuroseq.brainmap.text import typical_words
 from neuroseq.instrument import Instrument
 from neuroseq.plan.render import unlocked_words
 
@@ -157,19 +158,8 @@ def counted(n: int, word: str) -> str:
 
 
 def status_words(inst: Instrument, value: float | None) -> str:
-    """A status with its meaning, "3 · mature"; a typical value between two levels, as
-    norms give, reads "2.8 · developing to mature"."""
-    if value is None:
-        return "not rated"
-
-    def short(level: int) -> str:
-        return inst.status_level(level).label.split(",")[0]
-
-    nearest = round(value)
-    if abs(value - nearest) < 0.05:
-        return f"{nearest} · {short(nearest)}"
-    low = int(value)
-    return f"{value:.1f} · {short(low)} to {short(low + 1)}"
+    """A status with its meaning ("3 · mature"), or "not rated"."""
+    return "not rated" if value is None else typical_words(inst, value)
 
 
 def _humaniser(inst: Instrument, catalogue: Any) -> Humanise:

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from neuroseq.brainmap.text import format_age
+from neuroseq.brainmap.text import format_age, typical_words
 from neuroseq.instrument import Instrument
 from neuroseq.web.editor.completeness import Completeness
 from neuroseq.web.editor.content import Content, normal_entry
@@ -233,23 +233,6 @@ def _without_label(anchor: str, label: str) -> str:
     if colon and rest.strip() and label.lower().startswith(head.strip().lower()):
         return rest.strip()
     return anchor
-
-
-def typical_words(inst: Instrument, typical: float) -> str:
-    """The typical status for age in words: "3 · mature", "2.4 · between developing and mature".
-
-    A bare "3.0" reads like a score; the status word says what a typical child of this age
-    shows. The typical value is an average over children, so it can fall between levels.
-    """
-
-    def word(level: int) -> str:
-        return inst.status_level(level).label.split(",")[0]
-
-    shown = round(typical, 1)
-    if shown == int(shown):
-        return f"{int(shown)} · {word(int(shown))}"
-    low = int(shown)
-    return f"{shown:.1f} · between {word(low)} and {word(low + 1)}"
 
 
 def functional_context(inst: Instrument, content: Content, age_months: float) -> dict[str, Any]:
