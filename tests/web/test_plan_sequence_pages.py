@@ -72,4 +72,4 @@ def test_the_clinician_plan_names_regions_alike_and_doses_in_plain_numbers(world
     assert "1 day a week x 1 a day x 60 min; 1 time, 60 min a week" in text
     # the functions table gives each status its meaning from the instrument's levels
     assert re.search(r"\b\d · (not yet present|emerging|developing|mature)\b", text)
-    assert re.search(r"\b\d\.\d · \w[\w ]* to \w+", text)
+    assert re.search(r"\b\d\.\d · between [\w ]+ and \w+", text)
