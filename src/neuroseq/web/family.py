@@ -13,6 +13,7 @@ from neuroseq.brainmap.text import format_age
 from neuroseq.instrument import load_instrument
 from neuroseq.reports.content import age_equivalent_words, map_rows
 from neuroseq.web.models import Assessment, AssessmentStatus, Client, ViewerKind
+from neuroseq.web.presenters import snapshot_expected
 from neuroseq.web.services import rendering
 
 
@@ -56,11 +57,14 @@ def family_page(assessment: Assessment, kind: str) -> FamilyPage:
     youngest = float(inst.norm_ages[0]) if len(inst.norm_ages) else 0.0
     months = scores.get("age_equivalents_months") or {}
     flags = scores.get("age_equivalent_flags") or {}
+    expected = snapshot_expected(inst, scores)
     age_rows = [
         {
             "name": d.plain_name,
             "about": d.plain_description,
-            "words": age_equivalent_words(months.get(d.id), flags.get(d.id), youngest),
+            "words": age_equivalent_words(
+                months.get(d.id), flags.get(d.id), youngest, d.id in expected
+            ),
         }
         for d in inst.domains
     ]

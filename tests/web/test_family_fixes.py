@@ -1,0 +1,102 @@
+"""QA findings on the family, teacher and clinician pages (findings 1, 5, 6, 8, 16, 18)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from neuroseq.brainmap import typical_statuses
+from neuroseq.instrument import load_instrument
+from neuroseq.web.models import Assessment, Client, Membership, Role
+from neuroseq.web.services import assessments as service
+from neuroseq.web.services.audit import Actor
+
+from .helpers import example_inputs
+
+
+def signed_for(client: Client, **changes) -> Assessment:
+    """A signed assessment of ``client`` (whatever its birth date) through the services."""
+    inputs = example_inputs(**changes)
+    inputs["client"] = {"pseudonym": client.display_id}
+    system = Actor.system("tests")
+    draft = service.create_draft(system, client, inputs)
+    signer = Membership.objects.get(organisation=client.organisation, role=Role.SUPERVISOR)
+    return service.sign(system, service.submit(system, draft), signer=signer.user)
+
+
+def family_text(http, world) -> str:
+    return text_of(http.get(f"/clients/{world.child1.pk}/family/").content.decode())
+
+
+def text_of(html: str) -> str:
+    main = html.split('<main id="main"', 1)[-1]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main))
+
+
+def teenager(world, step_below: int = 0):
+    """Alice at 14 years 6 months, rated at the typical child's level (minus steps), shared."""
+    Client.objects.filter(pk=world.child1.pk).update(birth_date=dt.date(2012, 3, 14))
+    world.child1.refresh_from_db()
+    inst = load_instrument("2")
+    typical = typical_statuses(inst, 174.0)
+    ratings = {f: max(0, int(s or 0) - step_below) for f, s in typical.items()}
+    signed = signed_for(world.child1, functional=ratings, assessment_date="2026-09-14")
+    service.release(Actor(world.user(Role.CLINICIAN), "clinician"), signed)
+    return signed
+
+
+def test_a_typical_teenager_reads_as_expected_for_age_not_as_an_eight_year_old(world, as_role):
+    signed = teenager(world)
+    family = text_of(
+        as_role(Role.VIEWER).get(f"/clients/{world.child1.pk}/family/").content.decode()
+    )
+    assert family.count("about where most children of the same age are") == 4
+    assert "like a child of" not in family
+    clinician = as_role(Role.CLINICIAN).get(f"/assessments/{signed.pk}/").content.decode()
+    table = text_of(clinician.split('id="ages-title"', 1)[1].split("</table>", 1)[0])
+    assert table.count("within the range for age (at least") == 4
+    chart = clinician.split('class="age-equivalents"', 1)[1]
+    assert chart.count('data-expected="yes"') == 4
+    # each bar reaches the child's age line (174 months), not the top of the norms
+    line = float(re.search(r'data-age-months="([0-9.]+)"', chart).group(1))
+    assert line == pytest.approx(174.0, abs=0.1)
+    ends = [
+        float(x) + float(w)
+        for x, w in re.findall(
+            r'<rect x="([0-9.]+)" y="[0-9.]+" width="([0-9.]+)"[^>]*data-expected="yes"', chart
+        )
+    ]
+    now = float(re.search(r'd="M([0-9.]+) [0-9.]+ V[0-9.]+"[^>]*data-age-months', chart).group(1))
+    assert ends and all(e == pytest.approx(now, abs=0.5) for e in ends)
+
+
+def test_a_teenager_a_whole_step_below_typical_still_reads_as_younger(world, as_role):
+    teenager(world, step_below=1)
+    family = text_of(
+        as_role(Role.VIEWER).get(f"/clients/{world.child1.pk}/family/").content.decode()
+    )
+    assert "about where most children of the same age are" not in family
+    assert (
+        family.count("like a child of about")
+        + family.count("still building")
+        + family.count("working on skills")
+        == 4
+    )
+
+
+def test_the_family_report_says_the_same_as_the_family_page():
+    from neuroseq.assessment import parse_assessment
+    from neuroseq.reports.content import build_report
+
+    inst = load_instrument("2")
+    inputs = example_inputs(
+        assessment_date="2026-09-14",
+        functional=dict(typical_statuses(inst, 174.0)),
+    )
+    inputs["client"]["birth_date"] = "2012-03-14"
+    report = build_report(parse_assessment(inputs, inst), inst, "caregiver", child_name="Alice")
+    assert [r["words"] for r in report.age_rows] == [
+        "about where most children of the same age are"
+    ] * 4
