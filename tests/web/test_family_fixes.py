@@ -100,3 +100,27 @@ def test_the_family_report_says_the_same_as_the_family_page():
     assert [r["words"] for r in report.age_rows] == [
         "about where most children of the same age are"
     ] * 4
+
+
+@pytest.mark.parametrize("kind", ["caregiver", "teacher"])
+def test_health_and_touch_notes_come_first_on_the_family_page(world, as_role, kind):
+    inputs = example_inputs()
+    abuse = {"type": "physical_abuse", "period": "y2_4", "severity": 2, "chronicity": "repeated"}
+    flags = {**inputs["clinical_flags"], "cardiac_concern": True}
+    flagged = signed_for(
+        world.child1,
+        assessment_date="2026-04-20",
+        clinical_flags=flags,
+        adversities=[*inputs["adversities"], abuse],
+        functional={**inputs["functional"], "tactile_processing": 1},
+    )
+    service.release(Actor(world.user(Role.CLINICIAN), "clinician"), flagged)
+    html = as_role(Role.CLINICIAN).get(f"/clients/{world.child1.pk}/family/?as={kind}")
+    page = html.content.decode().split('<main id="main"', 1)[1]
+    first = page.index("First, with the clinic team")
+    assert first < page.index('id="map-title"') < page.index('id="helps-title"')
+    blocks = re.findall(r'class="plan-block plan-block-(\w+)"', page)
+    # physical abuse and poorly tolerated touch: the touch note comes first too, once each
+    assert blocks[:2] == ["medical", "contraindication"], blocks
+    assert len(blocks) == len(set(blocks))
+    assert page.index("plan-block-contraindication") < page.index('id="map-title"')

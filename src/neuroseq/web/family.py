@@ -43,6 +43,7 @@ class FamilyPage:
     map_svg: str | None
     age_rows: list[dict[str, str]]
     plan_html: str | None  # the plan cards in the reader's words
+    first_html: str  # medical, safeguarding and touch notes: the top of the page
     age_text: str
     map_rows: list[dict[str, Any]]
 
@@ -69,7 +70,9 @@ def family_page(assessment: Assessment, kind: str) -> FamilyPage:
         for d in inst.domains
     ]
     audience = ViewerKind.TEACHER.value if kind == ViewerKind.TEACHER else "caregiver"
-    plan_html = kept.plan_html.get(audience)
+    # Health, safety and touch notes come first on the page; the rest of the cards below.
+    first_html = kept.plan_html.get(f"{audience}:first", "")
+    plan_html = kept.plan_html.get(f"{audience}:rest", kept.plan_html.get(audience))
     given = client.given_name
     date_text = f"{assessment.assessment_date.day} {assessment.assessment_date:%B %Y}"
     if audience == "teacher":
@@ -94,6 +97,7 @@ def family_page(assessment: Assessment, kind: str) -> FamilyPage:
         map_svg=kept.family_map_svg,
         age_rows=age_rows,
         plan_html=plan_html,
+        first_html=first_html,
         age_text=format_age(age),
         map_rows=map_rows(inst, ratings, age, plain=True),
     )
