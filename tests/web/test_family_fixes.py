@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
+import subprocess
 
 import pytest
 
 from neuroseq.brainmap import typical_statuses
 from neuroseq.instrument import load_instrument
-from neuroseq.web.models import Assessment, Client, Membership, Role
+from neuroseq.web.models import (
+    Assessment,
+    Client,
+    Membership,
+    Role,
+    ViewerKind,
+    ViewerLink,
+)
 from neuroseq.web.services import assessments as service
 from neuroseq.web.services.audit import Actor
 
@@ -124,3 +133,32 @@ def test_health_and_touch_notes_come_first_on_the_family_page(world, as_role, ki
     assert blocks[:2] == ["medical", "contraindication"], blocks
     assert len(blocks) == len(set(blocks))
     assert page.index("plan-block-contraindication") < page.index('id="map-title"')
+
+
+def header_of(html: str) -> str:
+    return html.split('<main id="main"', 1)[0]
+
+
+def test_a_caregiver_or_teacher_reads_a_plain_role_and_no_api_tokens_link(world, as_role):
+    viewer = as_role(Role.VIEWER)
+    caregiver = header_of(viewer.get(f"/clients/{world.child1.pk}/family/").content.decode())
+    assert " · Caregiver · Alpha clinic" in caregiver
+    assert "Caregiver / teacher viewer" not in caregiver
+    assert "/account/tokens" not in caregiver and "API tokens" not in caregiver
+    ViewerLink.objects.filter(client=world.child1).update(kind=ViewerKind.TEACHER)
+    teacher = header_of(viewer.get(f"/clients/{world.child1.pk}/family/").content.decode())
+    assert " · Teacher · Alpha clinic" in teacher
+    clinician = header_of(as_role(Role.CLINICIAN).get("/clients/").content.decode())
+    assert " · Clinician · Alpha clinic" in clinician and "API tokens" in clinician
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler's pdftotext")
+def test_the_family_pdf_header_names_the_child_not_the_code_and_instrument(world, as_role):
+    service.release(Actor(world.user(Role.CLINICIAN), "clinician"), world.signed)
+    response = as_role(Role.VIEWER).get(f"/clients/{world.child1.pk}/family/report/")
+    pdf = b"".join(response.streaming_content) if response.streaming else response.content
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    assert "Alice · review of 16 March 2026" in text
+    assert "A-0001" not in text and "instrument 2" not in text
