@@ -162,3 +162,20 @@ def test_the_family_pdf_header_names_the_child_not_the_code_and_instrument(world
     ).stdout.decode()
     assert "Alice · review of 16 March 2026" in text
     assert "A-0001" not in text and "instrument 2" not in text
+
+
+def test_the_age_chart_and_the_table_round_an_age_equivalent_the_same_way(world, as_role):
+    # the worked example's sensory age equivalent is 30.98 months: 2 years 7 months to the
+    # nearest month; the chart used to floor it to 2 years 6 months
+    html = as_role(Role.CLINICIAN).get(f"/assessments/{world.signed.pk}/").content.decode()
+    section = html.split('id="ages-title"', 1)[1].split("</section>", 1)[0]
+    inst = load_instrument(world.signed.instrument_version)
+    compared = 0
+    for d in inst.domains:
+        cell = re.search(rf'<th scope="row">{re.escape(d.name)}</th><td>([^<]+)</td>', section)
+        bar = re.search(rf"<title>{re.escape(d.plain_name)}: ([^<]+)</title>", section)
+        assert cell and bar, d.id
+        assert cell.group(1).startswith(bar.group(1)), (cell.group(1), bar.group(1))
+        compared += 1
+    assert compared == 4
+    assert "about 2 years 7 months" in section and "2 years 6 months" not in section

@@ -15,6 +15,7 @@ from neuroseq.brainmap.text import format_age, format_date, format_years, wrap
 from neuroseq.instrument import MAX_AGE_MONTHS, Instrument
 from neuroseq.progress.compare import Scope
 from neuroseq.progress.trend import Trend
+from neuroseq.scoring.functional import AgeEquivalent
 
 CHART_WIDTH = 960.0
 LABEL_COLUMN = 230.0
@@ -48,14 +49,11 @@ def _axis_max(months: list[float]) -> float:
 
 
 def _age_phrase(ae: AgeEquivalentLike | None) -> str:
+    """scoring.AgeEquivalent.text itself (one rounding, to the nearest month), so the chart
+    and the table beside it never differ by a month."""
     if ae is None:
         return "not rated"
-    # the wording of scoring.AgeEquivalent.text, so every page says the same
-    if ae.flag == "below_norms":
-        return "younger than the earliest norms"
-    if ae.flag == "ceiling":
-        return f"at least {format_age(ae.months)}"
-    return f"about {format_age(ae.months)}"
+    return AgeEquivalent(ae.months, ae.flag).text  # type: ignore[arg-type]
 
 
 def render_age_equivalent_chart(
