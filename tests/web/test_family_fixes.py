@@ -179,3 +179,37 @@ def test_the_age_chart_and_the_table_round_an_age_equivalent_the_same_way(world,
         compared += 1
     assert compared == 4
     assert "about 2 years 7 months" in section and "2 years 6 months" not in section
+
+
+def test_a_four_year_olds_family_map_compares_every_skill_with_children_of_the_same_age(
+    world, as_role
+):
+    Client.objects.filter(pk=world.child1.pk).update(birth_date=dt.date(2022, 3, 14))
+    world.child1.refresh_from_db()
+    inst = load_instrument("2")
+    typical = typical_statuses(inst, 48.0)
+    assert 1 in typical.values()  # a typical 4-year-old has skills "just starting"
+    lower = next(f for f, s in typical.items() if s == 2)
+    inputs = example_inputs()
+    history = {p: v for p, v in inputs["relational_history"].items() if p not in {"y4_6", "y6_12"}}
+    young = [a for a in inputs["adversities"] if a["period"] not in {"y4_6", "y6_12"}]
+    signed = signed_for(
+        world.child1,
+        assessment_date="2026-03-14",
+        functional={**typical, lower: 1},
+        relational_history=history,
+        adversities=young,
+    )
+    service.release(Actor(world.user(Role.CLINICIAN), "clinician"), signed)
+    html = as_role(Role.VIEWER).get(f"/clients/{world.child1.pk}/family/").content.decode()
+    tiles = html.split('id="map-title"', 1)[1].split('id="ages-title"', 1)[0]
+    texts = [text_of(t) for t in re.findall(r'<li class="tile s\d.*?</li>', tiles)]
+    assert len(texts) == 2 * len(inst.functions)  # the list twice: open on phones, folded
+    name = inst.function(lower).plain_name
+    below = [t for t in texts if name in t]
+    assert below and "most children of this age: coming along" in below[0]
+    others = [t for t in texts if name not in t]
+    assert all("as expected at this age" in t for t in others), others
+    assert sum("just starting" in t and "as expected at this age" in t for t in others) >= 1
+    svg = tiles.split("<svg", 1)[1].split("</svg>", 1)[0]
+    assert svg.count('data-vs-typical="below"') == 1

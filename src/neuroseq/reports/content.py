@@ -243,10 +243,23 @@ def map_rows(
                     "words": words,
                     "typical": usual,
                     "versus": versus,
+                    "compare_words": _compare_words(inst, status, usual) if plain else "",
                 }
             )
         regions.append({"name": region.plain_name if plain else region.name, "functions": rows})
     return regions
+
+
+def _compare_words(inst: Instrument, status: int | None, usual: int | None) -> str:
+    """A family's comparison with most children of the same age, on every tile: a young
+    child's "not yet" is where most children of that age are, not a sign of harm."""
+    if status is None or usual is None:
+        return ""
+    if status == usual:
+        return "as expected at this age"
+    if status > usual:
+        return "further along than most children of this age"
+    return f"most children of this age: {inst.status_level(usual).plain_label}"
 
 
 @dataclass
@@ -538,6 +551,7 @@ def build_report(
             title=f"{name}'s brain map",
             synthetic=a.synthetic,
             id_prefix="rfam",
+            mark_typical=True,
         ),
         family_map_rows=[] if audience == "clinician" else map_rows(inst, ratings, age, plain=True),
         legend=[

@@ -109,7 +109,8 @@ def _typical_map(inst: Instrument, assessment: Assessment, age: float) -> str | 
 
 
 def family_map(assessment: Assessment) -> str | None:
-    """The map a caregiver or teacher reads: titled with the child's given name."""
+    """The map a caregiver or teacher reads: titled with the child's given name, each skill
+    that differs from most children of the same age outlined (with theirs written in)."""
     client = assessment.client
     try:
         return render_map(
@@ -121,6 +122,7 @@ def family_map(assessment: Assessment) -> str | None:
             title=f"{client.given_name}'s brain map",
             synthetic=assessment.synthetic,
             id_prefix=f"fam{assessment.pk}",
+            mark_typical=True,
         )
     except Exception:  # a drawing bug must not hide the page
         log.exception("family map failed for %s", assessment.pk)
