@@ -6,6 +6,7 @@ import datetime as dt
 import re
 import shutil
 import subprocess
+from html import unescape as html_unescape
 
 import pytest
 
@@ -162,6 +163,7 @@ def test_the_family_pdf_header_names_the_child_not_the_code_and_instrument(world
     ).stdout.decode()
     assert "Alice · review of 16 March 2026" in text
     assert "A-0001" not in text and "instrument 2" not in text
+    assert "What Alice finds hard right now" in text  # the same list as the page (QA 16)
 
 
 def test_the_age_chart_and_the_table_round_an_age_equivalent_the_same_way(world, as_role):
@@ -213,3 +215,27 @@ def test_a_four_year_olds_family_map_compares_every_skill_with_children_of_the_s
     assert sum("just starting" in t and "as expected at this age" in t for t in others) >= 1
     svg = tiles.split("<svg", 1)[1].split("</svg>", 1)[0]
     assert svg.count('data-vs-typical="below"') == 1
+
+
+def test_the_teacher_page_lists_what_the_child_finds_hard_as_its_intro_promises(world, as_role):
+    service.release(Actor(world.user(Role.CLINICIAN), "clinician"), world.signed)
+    ViewerLink.objects.filter(client=world.child1).update(kind=ViewerKind.TEACHER)
+    html = as_role(Role.VIEWER).get(f"/clients/{world.child1.pk}/family/").content.decode()
+    assert "what Alice finds hard right now" in text_of(html)
+    section = html.split('id="hard-title"', 1)[1].split("</section>", 1)[0]
+    inst = load_instrument(world.signed.instrument_version)
+    ratings = world.signed.inputs["functional"]
+    typical = typical_statuses(inst, float(world.signed.scores["chronological_age_months"]))
+    behind = [
+        f for f in inst.functions if ratings[f.id] is not None and ratings[f.id] < typical[f.id]
+    ]
+    listed = [html_unescape(x) for x in re.findall(r"<li><strong>([^<]+)</strong>", section)]
+    assert behind and sorted(listed) == sorted(f.plain_name for f in behind)
+    assert "most children of this age:" in section
+
+
+def test_a_child_at_the_typical_level_has_nothing_listed_as_hard(world, as_role):
+    teenager(world)
+    ViewerLink.objects.filter(client=world.child1).update(kind=ViewerKind.TEACHER)
+    text = family_text(as_role(Role.VIEWER), world)
+    assert "No skill on the map is behind most children of the same age." in text

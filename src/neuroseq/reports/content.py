@@ -262,6 +262,12 @@ def _compare_words(inst: Instrument, status: int | None, usual: int | None) -> s
     return f"most children of this age: {inst.status_level(usual).plain_label}"
 
 
+def finds_hard(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The functions of :func:`map_rows` below the typical child of the same age, bottom
+    region first (where help starts): what a family or teacher reads the child finds hard."""
+    return [f for region in reversed(rows) for f in region["functions"] if f["versus"] == "below"]
+
+
 @dataclass
 class ScoresView:
     """What the page partials ``assessments/_scores.html`` and ``_maps.html`` read."""
@@ -314,6 +320,7 @@ class Report:
     plan: Any  # neuroseq.plan.Plan, or None when this installation cannot plan
     catalogue: Any
     status_note: str = ""
+    finds_hard: list[dict[str, Any]] = field(default_factory=list)
 
 
 def scores_expected(inst: Instrument, s: AssessmentScores) -> set[str]:
@@ -524,6 +531,7 @@ def build_report(
     plan, catalogue = _plan(a, inst, earlier)
     youngest = float(inst.norm_ages[0]) if len(inst.norm_ages) else 0.0
     expected = scores_expected(inst, s)
+    family_rows = [] if audience == "clinician" else map_rows(inst, ratings, age, plain=True)
     return Report(
         audience=audience,
         child=name,
@@ -553,7 +561,8 @@ def build_report(
             id_prefix="rfam",
             mark_typical=True,
         ),
-        family_map_rows=[] if audience == "clinician" else map_rows(inst, ratings, age, plain=True),
+        family_map_rows=family_rows,
+        finds_hard=finds_hard(family_rows),
         legend=[
             {"status": str(level.value), "words": level.plain_label, "key": str(level.value)}
             for level in sorted(inst.status_levels, key=lambda lv: -lv.value)

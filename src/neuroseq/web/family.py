@@ -11,7 +11,7 @@ from typing import Any
 
 from neuroseq.brainmap.text import format_age
 from neuroseq.instrument import load_instrument
-from neuroseq.reports.content import age_equivalent_words, map_rows
+from neuroseq.reports.content import age_equivalent_words, finds_hard, map_rows
 from neuroseq.web.models import Assessment, AssessmentStatus, Client, ViewerKind
 from neuroseq.web.presenters import snapshot_expected
 from neuroseq.web.services import rendering
@@ -46,6 +46,7 @@ class FamilyPage:
     first_html: str  # medical, safeguarding and touch notes: the top of the page
     age_text: str
     map_rows: list[dict[str, Any]]
+    finds_hard: list[dict[str, Any]]
 
 
 def family_page(assessment: Assessment, kind: str) -> FamilyPage:
@@ -69,6 +70,7 @@ def family_page(assessment: Assessment, kind: str) -> FamilyPage:
         }
         for d in inst.domains
     ]
+    rows = map_rows(inst, ratings, age, plain=True)
     audience = ViewerKind.TEACHER.value if kind == ViewerKind.TEACHER else "caregiver"
     # Health, safety and touch notes come first on the page; the rest of the cards below.
     first_html = kept.plan_html.get(f"{audience}:first", "")
@@ -99,5 +101,6 @@ def family_page(assessment: Assessment, kind: str) -> FamilyPage:
         plan_html=plan_html,
         first_html=first_html,
         age_text=format_age(age),
-        map_rows=map_rows(inst, ratings, age, plain=True),
+        map_rows=rows,
+        finds_hard=finds_hard(rows),
     )
