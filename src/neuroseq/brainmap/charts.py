@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import date
 from typing import Protocol
 
@@ -15,6 +15,7 @@ from neuroseq.brainmap.text import format_age, format_date, format_years, wrap
 from neuroseq.instrument import MAX_AGE_MONTHS, Instrument
 from neuroseq.progress.compare import Scope
 from neuroseq.progress.trend import Trend
+from neuroseq.scoring.functional import AgeEquivalent
 
 CHART_WIDTH = 960.0
 LABEL_COLUMN = 230.0
@@ -48,14 +49,11 @@ def _axis_max(months: list[float]) -> float:
 
 
 def _age_phrase(ae: AgeEquivalentLike | None) -> str:
+    """scoring.AgeEquivalent.text itself (one rounding, to the nearest month), so the chart
+    and the table beside it never differ by a month."""
     if ae is None:
         return "not rated"
-    # the wording of scoring.AgeEquivalent.text, so every page says the same
-    if ae.flag == "below_norms":
-        return "younger than the earliest norms"
-    if ae.flag == "ceiling":
-        return f"at least {format_age(ae.months)}"
-    return f"about {format_age(ae.months)}"
+    return AgeEquivalent(ae.months, ae.flag).text  # type: ignore[arg-type]
 
 
 def render_age_equivalent_chart(
@@ -68,8 +66,15 @@ def render_age_equivalent_chart(
     title: str | None = None,
     synthetic: bool = False,
     id_prefix: str | None = None,
+    expected: Collection[str] = (),
 ) -> str:
-    """Per domain, the developmental age beside the chronological age."""
+    """Per domain, the developmental age beside the chronological age.
+
+    ``expected``: domains within the range for age (``reports.content.within_range_for_age``).
+    Their bar reaches the child's age line and reads "within the range for age": a bar
+    stopping at the top of the norms (or on the flat late part of the typical curve)
+    would draw a typical 14-year-old as an 8-year-old.
+    """
     unknown = sorted(set(age_equivalents) - set(instrument.domain_ids))
     if unknown:
         raise ValueError("\n".join(f"age_equivalents.{d}: unknown domain id" for d in unknown))
@@ -79,7 +84,7 @@ def render_age_equivalent_chart(
         "age",
         _payload(
             instrument.version,
-            {d: (a.months, a.flag) if a else None for d, a in values.items()},
+            {d: (a.months, a.flag, d in expected) if a else None for d, a in values.items()},
             pseudonym,
             age_months,
             assessment_date,
@@ -140,7 +145,8 @@ def render_age_equivalent_chart(
     for i, domain in enumerate(instrument.domains):
         ae = values[domain.id]
         y = top + i * row_height
-        phrase = _age_phrase(ae)
+        within = ae is not None and domain.id in expected
+        phrase = "within the range for age" if within else _age_phrase(ae)
         sentences.append(f"{domain.plain_name} ({domain.name}): {phrase}.")
         parts.append(
             el(
@@ -164,7 +170,7 @@ def render_age_equivalent_chart(
         )
         bar_end = x0
         if ae is not None and ae.flag != "below_norms":
-            bar_end = x_of(ae.months)
+            bar_end = x_of(max(ae.months, age_months) if within else ae.months)
             parts.append(
                 el(
                     "rect",
@@ -178,11 +184,12 @@ def render_age_equivalent_chart(
                         "data-domain": domain.id,
                         "data-months": num(ae.months),
                         "data-flag": ae.flag or "none",
+                        "data-expected": "yes" if within else "no",
                     },
                     [el("title", None, f"{domain.plain_name}: {phrase}")],
                 )
             )
-            if ae.flag == "ceiling":
+            if ae.flag == "ceiling" and not within:
                 parts.append(
                     el(
                         "path",

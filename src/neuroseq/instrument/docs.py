@@ -246,6 +246,12 @@ def render_instrument_markdown(inst: Instrument, file_name: str = "instrument.md
             f"{' '.join(settings.rationale.split())}",
             "",
         ]
+        if settings.typical_band_sem is not None:
+            out += [
+                f"Within the range for age: {settings.typical_band_sem:g} standard error of "
+                f"measurement. {' '.join((settings.typical_band_rationale or '').split())}",
+                "",
+            ]
     out += [
         "## Plan threshold",
         "",

@@ -243,6 +243,10 @@ class AgeEquivalentSettings(Strict):
 
     resolution_months: float = Field(gt=0, le=MAX_AGE_MONTHS)
     rationale: str = Field(min_length=20)
+    # A domain score this many standard errors of measurement (or fewer) below the typical
+    # child's of the same age reads "within the range for age", not as a younger age.
+    typical_band_sem: float | None = Field(default=None, gt=0, le=3)
+    typical_band_rationale: str | None = Field(default=None, min_length=20)
 
 
 class PlanSettings(Strict):

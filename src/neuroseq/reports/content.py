@@ -68,15 +68,80 @@ def format_score(value: float | None) -> str:
     return "not rated" if value is None else f"{value:.0f}"
 
 
-def age_equivalent_text(months: float | None, flag: str | None) -> str:
+EXPECTED_FOR_AGE = "within the range for age"
+EXPECTED_NOTE = (
+    "within measurement error of the typical child of the same age (or at the top of the "
+    "norms, which typical children of this age have reached): not a delay"
+)
+
+
+def within_range_for_age(
+    inst: Instrument,
+    domain_id: str,
+    score: float | None,
+    typical: float | None,
+    age_months: float,
+    months: float | None,
+    flag: str | None,
+) -> bool:
+    """Whether a domain reads "within the range for age" rather than as a younger age.
+
+    Late in childhood the typical curve is nearly flat, so a score a few points under the
+    typical child's of the same age inverts to an age years younger. The instrument's
+    ``age_equivalents.typical_band_sem`` says how many standard errors of measurement of
+    the domain score (SD x sqrt(1 - r), reference figures) count as the same; a child at
+    the ceiling of the norms and at least the ceiling age is where typical children are.
+    """
+    if months is None or flag == "below_norms":
+        return False
+    if flag == "ceiling" and age_months >= months:
+        return True
+    settings = inst.age_equivalent_settings
+    band = settings.typical_band_sem if settings else None
+    figure = inst.reliability.domains.get(domain_id)
+    if band is None or figure is None or score is None or typical is None:
+        return False
+    sem = figure.sd * math.sqrt(1.0 - figure.reliability)
+    return score >= typical - band * sem
+
+
+def expected_domains(
+    inst: Instrument,
+    scores: dict[str, float | None],
+    typical: dict[str, float | None],
+    age_months: float,
+    months: dict[str, float | None],
+    flags: dict[str, str | None],
+) -> set[str]:
+    """The domains :func:`within_range_for_age` (per domain id: score, typical child's
+    score, age equivalent months and flag, as a score snapshot stores them)."""
+    return {
+        d
+        for d in inst.domain_ids
+        if within_range_for_age(
+            inst, d, scores.get(d), typical.get(d), age_months, months.get(d), flags.get(d)
+        )
+    }
+
+
+def age_equivalent_text(months: float | None, flag: str | None, expected: bool = False) -> str:
     """The scoring package's own wording ("about 5 years 1 month", "at least 8 years",
-    "younger than the earliest norms"), so a flag can never be dropped from a page."""
+    "younger than the earliest norms"), so a flag can never be dropped from a page;
+    ``expected`` (:func:`within_range_for_age`) leads with "within the range for age"."""
     if months is None:
         return "not available (nothing rated in this domain)"
-    return AgeEquivalent(float(months), flag).text  # type: ignore[arg-type]
+    text = AgeEquivalent(float(months), flag).text  # type: ignore[arg-type]
+    return f"{EXPECTED_FOR_AGE} ({text})" if expected else text
 
 
-def age_equivalent_words(months: float | None, flag: str | None, youngest: float) -> str:
+def age_note(flag: str | None, expected: bool) -> str:
+    """The note column of the age-equivalent table."""
+    return EXPECTED_NOTE if expected else AGE_FLAG_TEXT.get(str(flag or ""), "")
+
+
+def age_equivalent_words(
+    months: float | None, flag: str | None, youngest: float, expected: bool = False
+) -> str:
     """An age equivalent for a family: a rough guide in broad bands, never a month count.
 
     A family reads "like a child of about 1 month" about a four-year-old as a verdict on the
@@ -86,6 +151,8 @@ def age_equivalent_words(months: float | None, flag: str | None, youngest: float
     """
     if months is None:
         return "not enough was rated to say"
+    if expected:
+        return "about where most children of the same age are"
     if flag == "below_norms":
         return "still building the earliest skills our guide describes"
     if flag == "ceiling":
@@ -176,10 +243,29 @@ def map_rows(
                     "words": words,
                     "typical": usual,
                     "versus": versus,
+                    "compare_words": _compare_words(inst, status, usual) if plain else "",
                 }
             )
         regions.append({"name": region.plain_name if plain else region.name, "functions": rows})
     return regions
+
+
+def _compare_words(inst: Instrument, status: int | None, usual: int | None) -> str:
+    """A family's comparison with most children of the same age, on every tile: a young
+    child's "not yet" is where most children of that age are, not a sign of harm."""
+    if status is None or usual is None:
+        return ""
+    if status == usual:
+        return "as expected at this age"
+    if status > usual:
+        return "further along than most children of this age"
+    return f"most children of this age: {inst.status_level(usual).plain_label}"
+
+
+def finds_hard(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The functions of :func:`map_rows` below the typical child of the same age, bottom
+    region first (where help starts): what a family or teacher reads the child finds hard."""
+    return [f for region in reversed(rows) for f in region["functions"] if f["versus"] == "below"]
 
 
 @dataclass
@@ -234,6 +320,19 @@ class Report:
     plan: Any  # neuroseq.plan.Plan, or None when this installation cannot plan
     catalogue: Any
     status_note: str = ""
+    finds_hard: list[dict[str, Any]] = field(default_factory=list)
+
+
+def scores_expected(inst: Instrument, s: AssessmentScores) -> set[str]:
+    """:func:`expected_domains` of freshly computed scores."""
+    return expected_domains(
+        inst,
+        dict(s.domain_scores),
+        dict(s.typical_domain_scores),
+        s.chronological_age_months,
+        {d: ae.months if ae else None for d, ae in s.age_equivalents.items()},
+        {d: ae.flag if ae else None for d, ae in s.age_equivalents.items()},
+    )
 
 
 def _scores_view(a: Assessment, inst: Instrument, s: AssessmentScores, age: float) -> ScoresView:
@@ -259,6 +358,7 @@ def _scores_view(a: Assessment, inst: Instrument, s: AssessmentScores, age: floa
     ratings = dict(a.functional)
     tag = a.client.pseudonym or "report"
     namer = id_namer(inst)
+    expected = scores_expected(inst, s)
     return ScoresView(
         assessment=a,
         headline=[named_row(row, namer) for row in headline],
@@ -278,9 +378,11 @@ def _scores_view(a: Assessment, inst: Instrument, s: AssessmentScores, age: floa
             {
                 "domain": d.name,
                 "plain": d.plain_name,
-                "age": age_equivalent_text(ae.months if ae else None, ae.flag if ae else None),
+                "age": age_equivalent_text(
+                    ae.months if ae else None, ae.flag if ae else None, d.id in expected
+                ),
                 "flag": str(ae.flag or "") if ae else "",
-                "flag_text": AGE_FLAG_TEXT.get(str(ae.flag or ""), "") if ae else "",
+                "flag_text": age_note(ae.flag, d.id in expected) if ae else "",
             }
             for d in inst.domains
             for ae in [s.age_equivalents.get(d.id)]
@@ -310,6 +412,7 @@ def _scores_view(a: Assessment, inst: Instrument, s: AssessmentScores, age: floa
         age_chart_svg=render_age_equivalent_chart(
             inst,
             s.age_equivalents,
+            expected=expected,
             pseudonym=tag,
             age_months=age,
             assessment_date=a.assessment_date,
@@ -427,6 +530,8 @@ def build_report(
         raise ReportError([f"previous: {e}" for e in exc.errors]) from exc
     plan, catalogue = _plan(a, inst, earlier)
     youngest = float(inst.norm_ages[0]) if len(inst.norm_ages) else 0.0
+    expected = scores_expected(inst, s)
+    family_rows = [] if audience == "clinician" else map_rows(inst, ratings, age, plain=True)
     return Report(
         audience=audience,
         child=name,
@@ -454,8 +559,10 @@ def build_report(
             title=f"{name}'s brain map",
             synthetic=a.synthetic,
             id_prefix="rfam",
+            mark_typical=True,
         ),
-        family_map_rows=[] if audience == "clinician" else map_rows(inst, ratings, age, plain=True),
+        family_map_rows=family_rows,
+        finds_hard=finds_hard(family_rows),
         legend=[
             {"status": str(level.value), "words": level.plain_label, "key": str(level.value)}
             for level in sorted(inst.status_levels, key=lambda lv: -lv.value)
@@ -465,7 +572,10 @@ def build_report(
                 "name": d.plain_name,
                 "about": d.plain_description,
                 "words": age_equivalent_words(
-                    ae.months if ae else None, ae.flag if ae else None, youngest
+                    ae.months if ae else None,
+                    ae.flag if ae else None,
+                    youngest,
+                    d.id in expected,
                 ),
             }
             for d in inst.domains

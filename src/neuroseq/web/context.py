@@ -16,6 +16,7 @@ def clinic(request: HttpRequest) -> dict[str, Any]:
     return {
         "demo_mode": settings.DEMO,
         "membership": membership,
+        "role_label": role_label(membership),
         "nav": {
             "clients": membership is not None and can(user, "client.list"),  # type: ignore[arg-type]
             "children": membership is not None and membership.role == "viewer",
@@ -29,3 +30,17 @@ def clinic(request: HttpRequest) -> dict[str, Any]:
             "fidelity": membership is not None and can(user, "fidelity.view"),  # type: ignore[arg-type]
         },
     }
+
+
+def role_label(membership: Any) -> str:
+    """The header's role: "Caregiver" or "Teacher" for a viewer, from their links (a person
+    linked both ways reads both), else the role's name."""
+    if membership is None:
+        return ""
+    if membership.role != "viewer":
+        return str(membership.get_role_display())
+    from neuroseq.web.models import ViewerKind, ViewerLink
+
+    kinds = set(ViewerLink.objects.filter(membership=membership).values_list("kind", flat=True))
+    words = [str(k.label) for k in (ViewerKind.CAREGIVER, ViewerKind.TEACHER) if k in kinds]
+    return " and ".join(words) or "Caregiver"

@@ -11,8 +11,9 @@ from typing import Any
 
 from neuroseq.brainmap.text import format_age
 from neuroseq.instrument import load_instrument
-from neuroseq.reports.content import age_equivalent_words, map_rows
+from neuroseq.reports.content import age_equivalent_words, finds_hard, map_rows
 from neuroseq.web.models import Assessment, AssessmentStatus, Client, ViewerKind
+from neuroseq.web.presenters import snapshot_expected
 from neuroseq.web.services import rendering
 
 
@@ -42,8 +43,10 @@ class FamilyPage:
     map_svg: str | None
     age_rows: list[dict[str, str]]
     plan_html: str | None  # the plan cards in the reader's words
+    first_html: str  # medical, safeguarding and touch notes: the top of the page
     age_text: str
     map_rows: list[dict[str, Any]]
+    finds_hard: list[dict[str, Any]]
 
 
 def family_page(assessment: Assessment, kind: str) -> FamilyPage:
@@ -56,16 +59,22 @@ def family_page(assessment: Assessment, kind: str) -> FamilyPage:
     youngest = float(inst.norm_ages[0]) if len(inst.norm_ages) else 0.0
     months = scores.get("age_equivalents_months") or {}
     flags = scores.get("age_equivalent_flags") or {}
+    expected = snapshot_expected(inst, scores)
     age_rows = [
         {
             "name": d.plain_name,
             "about": d.plain_description,
-            "words": age_equivalent_words(months.get(d.id), flags.get(d.id), youngest),
+            "words": age_equivalent_words(
+                months.get(d.id), flags.get(d.id), youngest, d.id in expected
+            ),
         }
         for d in inst.domains
     ]
+    rows = map_rows(inst, ratings, age, plain=True)
     audience = ViewerKind.TEACHER.value if kind == ViewerKind.TEACHER else "caregiver"
-    plan_html = kept.plan_html.get(audience)
+    # Health, safety and touch notes come first on the page; the rest of the cards below.
+    first_html = kept.plan_html.get(f"{audience}:first", "")
+    plan_html = kept.plan_html.get(f"{audience}:rest", kept.plan_html.get(audience))
     given = client.given_name
     date_text = f"{assessment.assessment_date.day} {assessment.assessment_date:%B %Y}"
     if audience == "teacher":
@@ -90,6 +99,8 @@ def family_page(assessment: Assessment, kind: str) -> FamilyPage:
         map_svg=kept.family_map_svg,
         age_rows=age_rows,
         plan_html=plan_html,
+        first_html=first_html,
         age_text=format_age(age),
-        map_rows=map_rows(inst, ratings, age, plain=True),
+        map_rows=rows,
+        finds_hard=finds_hard(rows),
     )

@@ -24,6 +24,8 @@ from neuroseq.reports.content import (  # noqa: F401  (the page helpers' home; n
     GATE_TEXT,
     ScoreRow,
     age_equivalent_text,
+    age_note,
+    expected_domains,
     format_months,
     format_score,
     map_rows,
@@ -107,7 +109,8 @@ def _typical_map(inst: Instrument, assessment: Assessment, age: float) -> str | 
 
 
 def family_map(assessment: Assessment) -> str | None:
-    """The map a caregiver or teacher reads: titled with the child's given name."""
+    """The map a caregiver or teacher reads: titled with the child's given name, each skill
+    that differs from most children of the same age outlined (with theirs written in)."""
     client = assessment.client
     try:
         return render_map(
@@ -119,6 +122,7 @@ def family_map(assessment: Assessment) -> str | None:
             title=f"{client.given_name}'s brain map",
             synthetic=assessment.synthetic,
             id_prefix=f"fam{assessment.pk}",
+            mark_typical=True,
         )
     except Exception:  # a drawing bug must not hide the page
         log.exception("family map failed for %s", assessment.pk)
@@ -197,13 +201,14 @@ def present(assessment: Assessment) -> AssessmentView:
     ]
     months = snapshot.get("age_equivalents_months", {})
     flags = snapshot.get("age_equivalent_flags", {})
+    expected = snapshot_expected(inst, snapshot)
     age_equivalents = [
         {
             "domain": d.name,
             "plain": d.plain_name,
-            "age": age_equivalent_text(months.get(d.id), flags.get(d.id)),
+            "age": age_equivalent_text(months.get(d.id), flags.get(d.id), d.id in expected),
             "flag": str(flags.get(d.id) or ""),
-            "flag_text": AGE_FLAG_TEXT.get(str(flags.get(d.id) or ""), ""),
+            "flag_text": age_note(flags.get(d.id), d.id in expected),
         }
         for d in inst.domains
     ]
@@ -228,12 +233,29 @@ def present(assessment: Assessment) -> AssessmentView:
         typical_svg=_typical_map(inst, assessment, age),
         map_rows=map_rows(inst, _ratings(assessment), age),
         age_chart_svg=_draw(
-            "render_age_equivalent_chart", inst, assessment, age, scores.age_equivalents
+            "render_age_equivalent_chart",
+            inst,
+            assessment,
+            age,
+            scores.age_equivalents,
+            expected=expected,
         )
         if scores is not None
         else None,
         snapshot_matches=fresh is not None and _same(fresh, snapshot),
         age_text=format_months(age),
+    )
+
+
+def snapshot_expected(inst: Instrument, snapshot: dict[str, Any]) -> set[str]:
+    """The domains a stored score snapshot puts within the range for age (signed figures)."""
+    return expected_domains(
+        inst,
+        snapshot.get("domain_scores") or {},
+        snapshot.get("typical_domain_scores") or {},
+        float(snapshot.get("chronological_age_months") or 0.0),
+        snapshot.get("age_equivalents_months") or {},
+        snapshot.get("age_equivalent_flags") or {},
     )
 
 

@@ -23,6 +23,9 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 STATIC_DIR = PACKAGE_DIR / "static"
 STYLESHEETS = ("report.css",)  # not site.css: its screen rules doubled the PDF time
+# Plan blocks a caregiver or teacher reads before anything else, on the page and the report:
+# health checks, keeping safe, and what only the clinician does (touch).
+FAMILY_FIRST = ("medical", "safeguarding", "contraindication")
 TITLES = {
     "clinician": "Clinician report",
     "caregiver": "Report for the family",
@@ -58,7 +61,7 @@ def render_html(report: Report, inst: Instrument) -> str:
         page = plan_page.plan_page(
             report.plan, inst, report.catalogue, report.audience, child_name=report.child
         )
-    flags = [b for b in page.blocks if b.kind in ("medical", "safeguarding")] if page else []
+    flags = [b for b in page.blocks if b.kind in FAMILY_FIRST] if page else []
     plan_html = (
         _engine().get_template("assessments/_plan_cards.html").render(Context({"page": page}))
         if page is not None

@@ -34,6 +34,7 @@ from neuroseq.web.presenters import (
     family_map,
     present,
 )
+from neuroseq.web.reports import FAMILY_FIRST
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,8 @@ class Fragments:
     maps_html: str
     scores_html: str
     plan_summary_html: str
-    plan_html: dict[str, str] = field(default_factory=dict)  # audience -> plan cards
+    # audience -> plan cards; "<audience>:first" / ":rest" split a family page's cards
+    plan_html: dict[str, str] = field(default_factory=dict)
     family_map_svg: str | None = None  # what caregivers and teachers see
     stored: RenderedAssessment | None = None
 
@@ -103,6 +105,14 @@ def render_live(assessment: Assessment) -> Fragments:
             if audience == "clinician":
                 summary = page
             plans[audience] = render_to_string("assessments/_plan_cards.html", {"page": page})
+            if audience != "clinician":
+                first = [b for b in page.blocks if b.kind in FAMILY_FIRST]
+                plans[f"{audience}:first"] = render_to_string(
+                    "clients/_family_first.html", {"blocks": first}
+                )
+                plans[f"{audience}:rest"] = render_to_string(
+                    "assessments/_plan_cards.html", {"page": page, "skip_blocks": FAMILY_FIRST}
+                )
     return Fragments(
         age_text=view.age_text,
         snapshot_matches=view.snapshot_matches,
