@@ -27,6 +27,7 @@ from neuroseq.cohort.outcomes import CLASSES, Outcomes, OutcomeTracker, score_ma
 from neuroseq.cohort.outcomes_chart import render_outcomes_chart
 from neuroseq.instrument import Instrument, load_instrument
 from neuroseq.interop.assessment_csv import RowError
+from neuroseq.json_finite import finite
 from neuroseq.scoring.batch import BatchInput, BatchScores, score_batch
 
 if TYPE_CHECKING:
@@ -205,16 +206,6 @@ def _p(value: float) -> str:
     return "p < 0.001" if value < 0.001 else f"p = {value:.3f}"
 
 
-def _finite(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite(v) for v in value]
-    return value
-
-
 @cohort_app.command("fit")
 def fit_command(
     file: Annotated[Path, typer.Argument(help="Assessments (.jsonl/.csv) or a scores .csv.")],
@@ -245,7 +236,7 @@ def fit_command(
             fail([f"--plot: cannot write {plot}: {exc.strerror}"])
         error_console.print(f"wrote {plot}")
     if as_json:
-        console.print_json(json.dumps(_finite(fit.to_dict()), allow_nan=False))
+        console.print_json(json.dumps(finite(fit.to_dict()), allow_nan=False))
     else:
         _print_fit(fit)
 
@@ -329,7 +320,7 @@ def outcomes_command(
             fail([f"--plot: cannot write {plot}: {exc.strerror}"])
         error_console.print(f"wrote {plot}")
     if as_json:
-        console.print_json(json.dumps(_finite(result.to_dict()), allow_nan=False))
+        console.print_json(json.dumps(finite(result.to_dict()), allow_nan=False))
     else:
         _print_outcomes(result, show_clients)
 

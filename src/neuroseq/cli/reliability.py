@@ -22,6 +22,7 @@ import numpy as np
 import typer
 
 from neuroseq.cli.app import app, console, fail
+from neuroseq.json_finite import finite
 
 # The statistics (scipy, statsmodels) are imported inside the command, so that every
 # other `neuroseq` command starts without loading them.
@@ -305,20 +306,9 @@ def reliability(
     if as_json:
         payload = {"file": str(file), "raters": data.columns, "n_units": len(data.units)}
         payload.update(result.to_dict())
-        console.print_json(json.dumps(_finite(payload), allow_nan=False))
+        console.print_json(json.dumps(finite(payload), allow_nan=False))
     else:
         _print(stat, result, data, file)
-
-
-def _finite(value: Any) -> Any:
-    """JSON has no NaN or infinity: an undefined figure is null."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite(v) for v in value]
-    return value
 
 
 def _compute(

@@ -11,7 +11,6 @@ themselves.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
@@ -21,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from neuroseq.instrument import load_instrument
+from neuroseq.json_finite import finite
 from neuroseq.training import (
     AttemptRecord,
     HeldCertificate,
@@ -188,20 +188,6 @@ def assign(
     return assignment
 
 
-def _finite(value: Any) -> Any:
-    """JSON has no Infinity or NaN (PostgreSQL refuses them): such a figure is stored as null.
-
-    A perfect attempt has an infinite F statistic; the ICC itself is still 1.
-    """
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite(v) for v in value]
-    return value
-
-
 def _clean_ratings(ratings: Mapping[str, Any], function_ids: tuple[str, ...]) -> dict[str, Any]:
     errors: dict[str, str] = {}
     unknown = [str(fid) for fid in ratings if fid not in function_ids]
@@ -255,7 +241,7 @@ def submit_attempt(
     instrument = load_instrument(vignette.instrument_version)
     clean = _clean_ratings(ratings, instrument.function_ids)
     result = agreement(clean, vignette, instrument)
-    figures = _finite(result.to_dict())
+    figures = finite(result.to_dict())
     with transaction.atomic():
         attempt = VignetteAttempt.objects.create(
             organisation=membership.organisation,
