@@ -12,14 +12,13 @@ migrations are unchanged.
 
 from __future__ import annotations
 
-import json
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
+from djangobench import seed_then_measure
 from figures import record_figure
 
 SIZES = (1_000, 100_000)
@@ -213,32 +212,17 @@ def measure() -> dict[str, dict[str, float]]:
 
 
 def main() -> None:
-    if len(sys.argv) == 3 and sys.argv[1] == "--seed":
-        print(json.dumps(seed_database(int(sys.argv[2]))))
-        return
-    if len(sys.argv) == 2 and sys.argv[1] == "--measure":
-        print(json.dumps(measure()))
-        return
-    for n in SIZES:
-        if seeded(database(n)):
-            print(f"{n:>7,} assessments: reusing {database(n)} (same seed, same migrations)")
-            continue
-        done = subprocess.run(
-            [sys.executable, __file__, "--seed", str(n)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode != 0:
-            raise SystemExit(f"seeding {n:,} assessments failed:\n{done.stderr[-3000:]}")
-        seconds = float(done.stdout.strip().splitlines()[-1])
-        print(f"{n:>7,} assessments: seeded in {seconds:.0f} s")
-    done = subprocess.run(
-        [sys.executable, __file__, "--measure"], capture_output=True, text=True, check=False
+    results = seed_then_measure(
+        __file__,
+        SIZES,
+        database=database,
+        seeded=seeded,
+        seed=seed_database,
+        measure=measure,
+        noun="assessments",
     )
-    if done.returncode != 0:
-        raise SystemExit(f"measuring failed:\n{done.stderr[-3000:]}")
-    results = json.loads(done.stdout.strip().splitlines()[-1])
+    if results is None:
+        return
     small, large = results[str(SIZES[0])], results[str(SIZES[-1])]
     ratio = large["p50"] / small["p50"]
     print(

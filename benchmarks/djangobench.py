@@ -7,8 +7,11 @@ importing anything from ``neuroseq.web``.
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -97,3 +100,43 @@ def query_count(work: Callable[[], Any]) -> int:
     with CaptureQueriesContext(connection) as queries:
         work()
     return len(queries.captured_queries)
+
+
+def seed_then_measure(
+    script: str,
+    sizes: tuple[int, ...] | list[int],
+    *,
+    database: Callable[[int], Path],
+    seeded: Callable[[Path], bool],
+    seed: Callable[[int], Any],
+    measure: Callable[[], Any],
+    noun: str,
+) -> dict[str, Any] | None:
+    """Seed each scratch database (reused when already seeded) and measure them all, each
+    step in a fresh process of ``script`` so one Django setup never sees two databases.
+
+    Called from a bench script's ``main``: as ``script --seed N`` or ``script --measure`` it
+    does that step, prints its JSON and returns None; otherwise it returns the measurements.
+    """
+    if len(sys.argv) == 3 and sys.argv[1] == "--seed":
+        print(json.dumps(seed(int(sys.argv[2]))))
+        return None
+    if len(sys.argv) == 2 and sys.argv[1] == "--measure":
+        print(json.dumps(measure()))
+        return None
+    for n in sizes:
+        if seeded(database(n)):
+            print(f"{n:>7,} {noun}: reusing {database(n)} (same seed, same migrations)")
+            continue
+        done = subprocess.run(
+            [sys.executable, script, "--seed", str(n)], capture_output=True, text=True, check=False
+        )
+        if done.returncode != 0:
+            raise SystemExit(f"seeding {n:,} {noun} failed:\n{done.stderr[-3000:]}")
+        print(f"{n:>7,} {noun}: seeded in {float(done.stdout.strip().splitlines()[-1]):.0f} s")
+    done = subprocess.run(
+        [sys.executable, script, "--measure"], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"measuring failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
