@@ -197,7 +197,13 @@ def test_a_case_entered_by_keyboard_returned_signed_and_shared(
     expect(changes).to_contain_text(f"{corrected} (")
     boss.tab_to(supervisor.get_by_role("button", name="Sign this assessment"))
     boss.press("Enter")
-    expect(supervisor.get_by_text("Tick the box to confirm you have reviewed it.")).to_be_visible()
+    # Said twice: in the error summary at the top (a link to the box) and beside the box.
+    expect(
+        supervisor.get_by_role("link", name="Tick the box to confirm you have reviewed it.")
+    ).to_be_visible()
+    expect(
+        supervisor.locator(".field-error", has_text="Tick the box to confirm you have reviewed it.")
+    ).to_be_visible()
     boss.tab_to(supervisor.get_by_role("checkbox"))
     boss.press("Space")
     boss.tab_to(supervisor.get_by_role("button", name="Sign this assessment"))
