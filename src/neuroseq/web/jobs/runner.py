@@ -39,13 +39,21 @@ def backoff_seconds(attempt: int) -> float:
     return float(2 * 4 ** max(0, attempt - 1))
 
 
+def _close_connections() -> None:
+    """Close this thread's database connections, except one a caller's transaction still
+    uses (a job run inside ``atomic``, as in a test, must not lose its transaction)."""
+    for conn in connections.all(initialized_only=True):
+        if not conn.in_atomic_block:
+            conn.close()
+
+
 def execute(job_id: str) -> Attempt:
     try:
         return _execute(job_id)
     finally:
         # Each attempt uses fresh connections: a worker thread or process may wait a
         # long time between jobs, and a broken connection must not outlive its attempt.
-        connections.close_all()
+        _close_connections()
 
 
 def _execute(job_id: str) -> Attempt:
@@ -75,14 +83,14 @@ def _execute(job_id: str) -> Attempt:
     except TEMPORARY as exc:
         if kind.retry_safe and job.attempts < MAX_ATTEMPTS:
             log.warning("job %s (%s) attempt %d: %s; retrying", job_id, job.kind, job.attempts, exc)
-            connections.close_all()
+            _close_connections()
             service.requeue(job_id, type(exc).__name__)
             return Attempt.RETRY
         log.exception("job %s (%s) failed after %d attempts", job_id, job.kind, job.attempts)
-        connections.close_all()
+        _close_connections()
         service.fail(job_id, UNEXPECTED.format(job_id=job_id))
     except (Exception, DatabaseError):
         log.exception("job %s (%s) failed", job_id, job.kind)
-        connections.close_all()
+        _close_connections()
         service.fail(job_id, UNEXPECTED.format(job_id=job_id))
     return Attempt.DONE
