@@ -6,7 +6,6 @@ docs/deployment.md), so they back up exactly the database the app serves.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -17,13 +16,11 @@ from neuroseq.cli.app import app, console, fail
 
 def _django() -> Any:
     """Set up Django with the app's settings; a bad setting exits 2 naming the variable."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "neuroseq.web.settings")
-    import django
-    from django.core.exceptions import ImproperlyConfigured
+    from neuroseq.web import standalone
 
     try:
-        django.setup()
-    except ImproperlyConfigured as exc:
+        standalone.setup()
+    except standalone.SettingsError as exc:
         fail([str(exc)])
     from neuroseq.web import backup
 
